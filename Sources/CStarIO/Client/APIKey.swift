@@ -1,0 +1,67 @@
+import Foundation
+
+/// A cStar API key. Its description is redacted so it cannot leak through logs, errors or string interpolation.
+public struct APIKey: Sendable, CustomStringConvertible, CustomDebugStringConvertible {
+    public let value: String
+
+    public init(_ value: String) throws {
+        let v = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard CStarAPI.keyPrefixes.contains(where: v.hasPrefix), v.count > 12 else {
+            throw TargetError("the API key does not look like a cStar key (it must start with sk_live_ or sk_test_)")
+        }
+        self.value = v
+    }
+
+    public var isSecret: Bool { CStarAPI.secretKeyPrefixes.contains(where: value.hasPrefix) }
+    public var description: String { String(value.prefix(8)) + "…(redacted)" }
+    public var debugDescription: String { description }
+
+    /// Removes anything that looks like a cStar key from a text (for error messages that echo server output).
+    public static func redact(_ text: String) -> String {
+        var out = text
+        for prefix in CStarAPI.keyPrefixes {
+            while let r = out.range(of: prefix) {
+                var end = r.upperBound
+                while end < out.endIndex, out[end].isLetter || out[end].isNumber { end = out.index(after: end) }
+                out.replaceSubrange(r.lowerBound..<end, with: String(prefix.dropLast(1)) + "…(redacted)")
+            }
+        }
+        return out
+    }
+}
+
+/// A usage problem with the target (URL, key, team), reported before any request is sent.
+public struct TargetError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Where requests go: a team-scoped base URL and the key that opens it.
+public struct CStarTarget: Sendable {
+    /// `https://www.cstar.help/api/v1/teams/{teamId}`
+    public let baseURL: String
+    public let key: APIKey
+    /// True for the sandbox started inside this process.
+    public let isEmbeddedSandbox: Bool
+
+    public init(baseURL: String, key: APIKey, isEmbeddedSandbox: Bool = false) throws {
+        try Self.checkTransport(baseURL)
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.key = key
+        self.isEmbeddedSandbox = isEmbeddedSandbox
+    }
+
+    /// Plain http:// only to loopback: a key must never cross a network in clear text.
+    public static func checkTransport(_ url: String) throws {
+        guard let u = URL(string: url), let scheme = u.scheme?.lowercased(), let host = u.host?.lowercased() else {
+            throw TargetError("'\(url)' is not a valid URL")
+        }
+        if scheme == "https" { return }
+        guard scheme == "http" else { throw TargetError("'\(url)': only https:// URLs are supported") }
+        let loopback = host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
+        guard loopback else {
+            throw TargetError("'\(url)' uses plain http:// to a non-loopback host; use https:// (plain http is allowed only for 127.0.0.1, ::1 and localhost)")
+        }
+    }
+}

@@ -1,0 +1,28 @@
+/// Every path, limit and behaviour of the cStar API the tool relies on, in one place. Entries marked
+/// ASSUMPTION are not documented in the stored API pages; docs/api-assumptions.md lists them.
+public enum CStarAPI {
+    public static let defaultOrigin = "https://www.cstar.help"
+    public static let whoamiPath = "/api/v1/auth/whoami"
+    public static func teamBase(origin: String, teamId: String) -> String { "\(origin)/api/v1/teams/\(teamId)" }
+
+    public static let importPath = "/import"
+    public static let exportPath = "/export"
+    public static let bulkPath = "/bulk"
+
+    public static let maxImportRecords = 500
+    public static let maxBulkIds = 100
+    public static let maxPageSize = 100
+    public static let maxExportRows = 10_000
+
+    /// ASSUMPTION: `update` is accepted besides the documented `skip`.
+    public enum MergeStrategy: String, Sendable { case skip, update }
+
+    /// List path of a resource.
+    public static func listPath(_ resource: TargetResource) -> String { "/\(resource.rawValue)" }
+
+    /// ASSUMPTION: membership of customer groups lives under the group.
+    public static func groupMembersPath(groupId: String) -> String { "/customer-groups/\(groupId)/members" }
+
+    public static let secretKeyPrefixes = ["sk_live_", "sk_test_"]
+    public static let keyPrefixes = ["sk_live_", "sk_test_", "pk_live_", "pk_test_"]
+}

@@ -1,0 +1,167 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import Synchronization
+
+/// A decoded success answer: `data`, plus list pagination when there is one.
+public struct APIResponse: Sendable {
+    public var status: Int
+    public var data: JSONValue
+    public var hasMore: Bool?
+    public var total: Int?
+    public var requestId: String?
+    public var replayed: Bool
+}
+
+/// Counts what the client did, for summaries.
+public struct ClientStats: Sendable, Equatable {
+    public var requests = 0
+    public var retries = 0
+    public var rateLimitWaits = 0
+}
+
+/// Talks to one cStar team (or the sandbox): envelopes, errors, retries with backoff, 429 waits.
+public final class CStarClient: Sendable {
+    public let target: CStarTarget
+    let http: HTTPClient
+    let logger: Logger
+    public let retry: RetryPolicy
+    let requestTimeout: TimeAmount
+    private let statsBox = Mutex(ClientStats())
+
+    public init(target: CStarTarget, http: HTTPClient = .shared, retry: RetryPolicy = RetryPolicy(), logger: Logger, timeoutSeconds: Int64 = 60) {
+        self.target = target
+        self.http = http
+        self.retry = retry
+        self.logger = logger
+        self.requestTimeout = .seconds(timeoutSeconds)
+    }
+
+    public var stats: ClientStats { statsBox.withLock { $0 } }
+
+    /// Sends one API call, retrying 429 (after the server's wait), 5xx, timeouts and dropped connections.
+    /// POST/PATCH carry `idempotencyKey` so a retry after a lost answer is replayed, not applied twice.
+    public func send(_ verb: HTTPVerb, _ path: String, query: [(String, String)] = [], body: JSONValue? = nil,
+                     idempotencyKey: String? = nil) async throws -> APIResponse {
+        let method = HTTPMethod(rawValue: verb.rawValue)
+        var url = target.baseURL + path
+        if !query.isEmpty {
+            url += "?" + query.map { "\(Self.escape($0.0))=\(Self.escape($0.1))" }.joined(separator: "&")
+        }
+        let bodyBytes = body.map(JSONSerializer.bytes)
+        var failures = 0
+        var rateWaits = 0
+        while true {
+            var request = HTTPClientRequest(url: url)
+            request.method = method
+            request.headers.add(name: "Authorization", value: "Bearer \(target.key.value)")
+            request.headers.add(name: "Accept", value: "application/json")
+            request.headers.add(name: "User-Agent", value: "cstar-io/\(CStarIOVersion.current)")
+            if let b = bodyBytes {
+                request.headers.add(name: "Content-Type", value: "application/json")
+                request.body = .bytes(ByteBuffer(bytes: b))
+            }
+            if let k = idempotencyKey { request.headers.add(name: "Idempotency-Key", value: k) }
+            statsBox.withLock { $0.requests += 1 }
+            let status: Int
+            let headers: HTTPHeaders
+            let bytes: [UInt8]
+            do {
+                let response = try await http.execute(request, timeout: requestTimeout)
+                status = Int(response.status.code)
+                headers = response.headers
+                var buffer = try await response.body.collect(upTo: 512 * 1024 * 1024)
+                bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
+            } catch {
+                if error is CancellationError { throw error }
+                failures += 1
+                guard failures < retry.maxAttempts else {
+                    throw TransportError(method: method.rawValue, path: path, underlying: "\(error)", attempts: failures)
+                }
+                let wait = retry.backoff(attempt: failures)
+                logger.warning("request failed, retrying", metadata: ["request": "\(method.rawValue) \(path)", "error": "\(error)", "wait": "\(wait)"])
+                statsBox.withLock { $0.retries += 1 }
+                try await retry.sleep(wait)
+                continue
+            }
+            if status < 400 {
+                return try decodeSuccess(status: status, headers: headers, bytes: bytes, method: method, path: path)
+            }
+            let apiError = decodeError(status: status, headers: headers, bytes: bytes, method: method, path: path)
+            if status == 429 {
+                rateWaits += 1
+                guard rateWaits <= retry.maxRateLimitWaits else { throw apiError.error }
+                let wait = RetryPolicy.rateLimitDelay(retryAfterHeader: headers.first(name: "Retry-After"), bodyRetryAfter: apiError.retryAfter,
+                                                      resetHeader: headers.first(name: "X-RateLimit-Reset"))
+                logger.notice("rate limited, waiting", metadata: ["request": "\(method.rawValue) \(path)", "wait": "\(wait)"])
+                statsBox.withLock { $0.retries += 1; $0.rateLimitWaits += 1 }
+                try await retry.sleep(wait)
+                continue
+            }
+            if status >= 500 {
+                failures += 1
+                guard failures < retry.maxAttempts else { throw apiError.error }
+                let wait = retry.backoff(attempt: failures)
+                logger.warning("server error, retrying", metadata: ["request": "\(method.rawValue) \(path)", "status": "\(status)", "wait": "\(wait)"])
+                statsBox.withLock { $0.retries += 1 }
+                try await retry.sleep(wait)
+                continue
+            }
+            throw apiError.error
+        }
+    }
+
+    func decodeSuccess(status: Int, headers: HTTPHeaders, bytes: [UInt8], method: HTTPMethod, path: String) throws -> APIResponse {
+        let json: JSONValue
+        do {
+            json = try JSONParser.parse(bytes, name: "\(method.rawValue) \(path)")
+        } catch {
+            throw CStarAPIError(status: status, type: "api_error", code: "invalid_response", message: "the answer is not JSON: \(error)",
+                                param: nil, requestId: headers.first(name: "X-Request-Id"), method: method.rawValue, path: path)
+        }
+        // Current envelope {success, data, meta}; tolerate a bare object too.
+        let data = json["data"] ?? json
+        let meta = json["meta"]
+        let pagination = meta?["pagination"] ?? json["pagination"]
+        var hasMore = pagination?["hasMore"]?.boolValue
+        let total = pagination?["total"]?.intValue.map(Int.init)
+        if hasMore == nil, let p = pagination {
+            if let page = p["page"]?.intValue, let pages = p["totalPages"]?.intValue { hasMore = page < pages }
+            else if let page = p["page"]?.intValue, let size = p["pageSize"]?.intValue, let t = p["total"]?.intValue { hasMore = page * size < t }
+        }
+        return APIResponse(status: status, data: data, hasMore: hasMore, total: total,
+                           requestId: meta?["requestId"]?.stringValue ?? headers.first(name: "X-Request-Id"),
+                           replayed: headers.first(name: "Idempotent-Replayed") == "true")
+    }
+
+    func decodeError(status: Int, headers: HTTPHeaders, bytes: [UInt8], method: HTTPMethod, path: String) -> (error: CStarAPIError, retryAfter: Int64?) {
+        let json = try? JSONParser.parse(bytes)
+        let e = json?["error"]
+        let err = CStarAPIError(
+            status: status,
+            type: e?["type"]?.stringValue ?? "api_error",
+            code: e?["code"]?.stringValue ?? "http_\(status)",
+            message: e?["message"]?.stringValue ?? String(decoding: bytes.prefix(300), as: UTF8.self),
+            param: e?["param"]?.stringValue ?? e?["field"]?.stringValue,
+            requestId: e?["request_id"]?.stringValue ?? json?["meta"]?["requestId"]?.stringValue ?? headers.first(name: "X-Request-Id"),
+            method: method.rawValue, path: path)
+        return (err, e?["retryAfter"]?.intValue)
+    }
+
+    static func escape(_ s: String) -> String {
+        var allowed = CharacterSet.urlQueryAllowed
+        allowed.remove(charactersIn: "&=+?")
+        return s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s
+    }
+}
+
+/// The HTTP methods the cStar API uses.
+public enum HTTPVerb: String, Sendable {
+    case GET, POST, PATCH, DELETE
+}
+
+public enum CStarIOVersion {
+    public static let current = "0.1.0"
+}

@@ -1,0 +1,53 @@
+/// Per-entity counts of a run. They always reconcile: read = created + updated + skipped + rejected + failed.
+public struct EntitySummary: Sendable, Equatable {
+    public var entity: String
+    public var target: String
+    public var files: [String] = []
+    public var read = 0
+    public var created = 0
+    public var updated = 0
+    public var skipped = 0
+    public var rejected = 0
+    /// Records in batches that could not be delivered (the run stopped); a re-run sends them.
+    public var failed = 0
+    /// Why records were skipped, by reason code (filtered, duplicate, exists).
+    public var skippedBy: [String: Int] = [:]
+
+    public init(entity: String, target: String) {
+        self.entity = entity
+        self.target = target
+    }
+
+    public var reconciles: Bool { read == created + updated + skipped + rejected + failed }
+
+    public var json: JSONValue {
+        .object(JSONObject([
+            ("entity", .string(entity)), ("target", .string(target)), ("files", .array(files.map { .string($0) })),
+            ("read", .int(Int64(read))), ("created", .int(Int64(created))), ("updated", .int(Int64(updated))),
+            ("skipped", .int(Int64(skipped))), ("rejected", .int(Int64(rejected))), ("failed", .int(Int64(failed))),
+            ("skippedBy", .object(JSONObject(skippedBy.sorted { $0.key < $1.key }.map { ($0.key, .int(Int64($0.value))) }))),
+        ]))
+    }
+}
+
+public struct MigrationSummary: Sendable {
+    public var entities: [EntitySummary]
+    public var requests: Int
+    public var retries: Int
+    /// The fewest requests that could have carried the same records.
+    public var minimumRequests: Int
+    public var elapsedSeconds: Double
+    public var rejectsFile: String?
+
+    public var totalRejected: Int { entities.reduce(0) { $0 + $1.rejected } }
+    public var totalFailed: Int { entities.reduce(0) { $0 + $1.failed } }
+
+    public var json: JSONValue {
+        .object(JSONObject([
+            ("entities", .array(entities.map(\.json))),
+            ("requests", .int(Int64(requests))), ("retries", .int(Int64(retries))), ("minimumRequests", .int(Int64(minimumRequests))),
+            ("elapsedSeconds", .double((elapsedSeconds * 1000).rounded() / 1000)),
+            ("rejectsFile", rejectsFile.map { .string($0) } ?? .null),
+        ]))
+    }
+}

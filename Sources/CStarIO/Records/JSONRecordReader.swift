@@ -1,0 +1,362 @@
+import Foundation
+
+/// Streams the records of a JSON document: a top-level array, or an array inside an object found by key or
+/// JSON pointer (the Zendesk API page shape `{"users": [...], "next_page": ..., "count": ...}`).
+/// Only one record is held in memory at a time.
+public struct JSONRecordReader: RecordReader {
+    let file: String
+    let source: ByteSource
+    var parser: JSONTokenParser
+    let pointer: [String]
+    private var state: State = .start
+    private var index = 0
+    /// Objects around the records array still to be closed once it ends.
+    private var openObjects = 0
+
+    enum State { case start, inArray(first: Bool), done }
+
+    /// - Parameters:
+    ///   - recordsPath: a key (`users`) or JSON pointer (`/data/users`) naming the array; nil means the document
+    ///     is an array, or an object whose first array-valued key holds the records.
+    public init(path: String, recordsPath: String? = nil) throws {
+        file = path
+        source = try ByteSource(path: path)
+        parser = JSONTokenParser(source: source, file: path)
+        if let p = recordsPath, !p.isEmpty {
+            pointer = p.hasPrefix("/")
+                ? p.dropFirst().split(separator: "/", omittingEmptySubsequences: false).map {
+                    $0.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
+                }
+                : [p]
+        } else {
+            pointer = []
+        }
+    }
+
+    public mutating func next() throws -> Record? {
+        switch state {
+        case .done:
+            return nil
+        case .start:
+            try enterRecordsArray()
+            return try next()
+        case .inArray(let first):
+            try parser.skipWhitespace()
+            guard let c = try source.peek() else { throw parser.error("unexpected end of file inside the records array") }
+            if c == 93 {  // ]
+                source.advance()
+                try finishDocument()
+                state = .done
+                return nil
+            }
+            if !first {
+                guard c == 44 else { throw parser.error("expected ',' or ']' between records, found \(JSONTokenParser.describe(c))") }
+                source.advance()
+                try parser.skipWhitespace()
+            }
+            let line = source.line
+            let value = try parser.parseValue(depth: 0)
+            state = .inArray(first: false)
+            index += 1
+            guard case .object(let o) = value else {
+                throw ReaderError(file: file, line: line, message: "record \(index) is a JSON \(value.typeName), expected an object")
+            }
+            return Record(fields: o, location: SourceLocation(file: file, line: line, index: index))
+        }
+    }
+
+    private mutating func enterRecordsArray() throws {
+        try parser.skipWhitespace()
+        guard let c = try source.peek() else {
+            state = .done  // an empty file holds no records
+            return
+        }
+        if c == 91 {
+            guard pointer.isEmpty else { throw parser.error("the document is an array, but records were expected under '/\(pointer.joined(separator: "/"))'") }
+            source.advance()
+            state = .inArray(first: true)
+            return
+        }
+        guard c == 123 else { throw parser.error("expected a JSON array or object, found \(JSONTokenParser.describe(c))") }
+        var remaining = pointer[...]
+        while true {
+            source.advance()  // {
+            openObjects += 1
+            let wanted = remaining.first
+            guard try parser.seekKey(wanted) else {
+                throw ReaderError(file: file, line: source.line, message: wanted.map { "no key '\($0)' holding the records (check the mapping's `records`)" }
+                                  ?? "no array of records in this object (name it with the mapping's `records`)")
+            }
+            if !remaining.isEmpty { remaining = remaining.dropFirst() }
+            try parser.skipWhitespace()
+            let v = try source.peek()
+            if v == 91, remaining.isEmpty {
+                source.advance()
+                state = .inArray(first: true)
+                return
+            }
+            guard v == 123, !remaining.isEmpty else {
+                throw parser.error("the value at '\(pointer.joined(separator: "/"))' is not an array of records")
+            }
+        }
+    }
+
+    /// After the records array: read and discard the rest of the enclosing objects, so a truncated file is noticed.
+    private mutating func finishDocument() throws {
+        while openObjects > 0 {
+            try parser.skipRestOfObject()
+            openObjects -= 1
+        }
+        try parser.skipWhitespace()
+        if let c = try source.peek() { throw parser.error("unexpected \(JSONTokenParser.describe(c)) after the end of the JSON document") }
+    }
+}
+
+/// Reads JSON values token by token from a `ByteSource`.
+struct JSONTokenParser {
+    let source: ByteSource
+    let file: String
+    static let maxDepth = 512
+
+    func error(_ message: String) -> ReaderError { ReaderError(file: file, line: source.line, message: message) }
+
+    static func describe(_ c: UInt8) -> String {
+        (c >= 0x20 && c < 0x7f) ? "'\(Character(Unicode.Scalar(c)))'" : String(format: "byte 0x%02X", c)
+    }
+
+    @inline(__always)
+    func skipWhitespace() throws {
+        while try source.ensure() {
+            let c = source.buffer[source.pos]
+            guard c == 32 || c == 10 || c == 13 || c == 9 else { return }
+            source.advance()
+        }
+    }
+
+    /// Inside an object just after `{`: consumes pairs until the key `wanted` (or, with nil, the first key whose
+    /// value starts an array) and stops before its value. Returns false when the object ends first.
+    func seekKey(_ wanted: String?) throws -> Bool {
+        var first = true
+        while true {
+            try skipWhitespace()
+            guard let c = try source.peek() else { throw error("unexpected end of file inside an object") }
+            if c == 125 { source.advance(); return false }
+            if !first {
+                guard c == 44 else { throw error("expected ',' or '}' in an object, found \(Self.describe(c))") }
+                source.advance()
+                try skipWhitespace()
+            }
+            first = false
+            let key = try parseKey()
+            try skipWhitespace()
+            if let w = wanted {
+                if key == w { return true }
+            } else if try source.peek() == 91 {
+                return true
+            }
+            _ = try parseValue(depth: 1)
+        }
+    }
+
+    /// After a value inside an object: consumes the remaining pairs and the closing `}`.
+    func skipRestOfObject() throws {
+        while true {
+            try skipWhitespace()
+            guard let c = try source.peek() else { throw error("unexpected end of file: the JSON document is truncated") }
+            if c == 125 { source.advance(); return }
+            guard c == 44 else { throw error("expected ',' or '}' in an object, found \(Self.describe(c))") }
+            source.advance()
+            try skipWhitespace()
+            _ = try parseKey()
+            _ = try parseValue(depth: 1)
+        }
+    }
+
+    private func parseKey() throws -> String {
+        guard try source.peek() == 34 else {
+            throw error("expected a quoted key, found \(try source.peek().map(Self.describe) ?? "end of file")")
+        }
+        let key = try parseString()
+        try skipWhitespace()
+        guard try source.peek() == 58 else { throw error("expected ':' after key \"\(key)\"") }
+        source.advance()
+        try skipWhitespace()
+        return key
+    }
+
+    func parseValue(depth: Int) throws -> JSONValue {
+        guard depth < Self.maxDepth else { throw error("JSON nested deeper than \(Self.maxDepth) levels") }
+        try skipWhitespace()
+        guard let c = try source.peek() else { throw error("unexpected end of file, expected a value") }
+        switch c {
+        case 34: return .string(try parseString())
+        case 123:
+            source.advance()
+            var obj = JSONObject()
+            try skipWhitespace()
+            if try source.peek() == 125 { source.advance(); return .object(obj) }
+            while true {
+                try skipWhitespace()
+                let key = try parseKey()
+                let v = try parseValue(depth: depth + 1)
+                if obj[key] != nil { obj[key] = v } else { obj.appendUnchecked(key, v) }
+                try skipWhitespace()
+                guard let d = try source.peek() else { throw error("unexpected end of file inside an object") }
+                source.advance()
+                if d == 125 { return .object(obj) }
+                guard d == 44 else { throw error("expected ',' or '}' in an object, found \(Self.describe(d))") }
+            }
+        case 91:
+            source.advance()
+            var arr: [JSONValue] = []
+            try skipWhitespace()
+            if try source.peek() == 93 { source.advance(); return .array(arr) }
+            while true {
+                arr.append(try parseValue(depth: depth + 1))
+                try skipWhitespace()
+                guard let d = try source.peek() else { throw error("unexpected end of file inside an array") }
+                source.advance()
+                if d == 93 { return .array(arr) }
+                guard d == 44 else { throw error("expected ',' or ']' in an array, found \(Self.describe(d))") }
+            }
+        case 116: try literal("true"); return .bool(true)
+        case 102: try literal("false"); return .bool(false)
+        case 110: try literal("null"); return .null
+        case 45, 48...57: return try parseNumber()
+        default: throw error("unexpected \(Self.describe(c)), expected a value")
+        }
+    }
+
+    private func literal(_ word: StaticString) throws {
+        let bytes = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
+        for b in bytes {
+            guard try source.peek() == b else { throw error("invalid literal, expected '\(word)'") }
+            source.advance()
+        }
+    }
+
+    private func parseNumber() throws -> JSONValue {
+        var text: [UInt8] = []
+        var isInt = true
+        while let c = try source.peek() {
+            switch c {
+            case 48...57, 45: break
+            case 43, 46, 101, 69: isInt = false
+            default:
+                return try finishNumber(text, isInt)
+            }
+            text.append(c)
+            source.advance()
+        }
+        return try finishNumber(text, isInt)
+    }
+
+    private func finishNumber(_ text: [UInt8], _ isInt: Bool) throws -> JSONValue {
+        let s = String(decoding: text, as: UTF8.self)
+        // JSON grammar: -?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?
+        var i = 0
+        if i < text.count, text[i] == 45 { i += 1 }
+        guard i < text.count, (48...57).contains(text[i]) else { throw error("invalid number '\(s)'") }
+        if text[i] == 48, i + 1 < text.count, (48...57).contains(text[i + 1]) { throw error("invalid number '\(s)' (leading zero)") }
+        if isInt, let v = Int64(s) { return .int(v) }
+        guard let d = Double(s), d.isFinite, !s.hasSuffix("."), !s.contains(".e"), !s.contains(".E") else { throw error("invalid number '\(s)'") }
+        return .double(d)
+    }
+
+    func parseString() throws -> String {
+        source.advance()  // opening quote
+        var bytes: [UInt8] = []
+        while true {
+            // Fast path: copy a run of plain bytes straight from the buffer.
+            guard try source.ensure() else { throw error("unexpected end of file inside a string") }
+            var i = source.pos
+            let end = source.end
+            let start = i
+            while i < end {
+                let c = source.buffer[i]
+                if c == 34 || c == 92 || c < 0x20 { break }
+                i += 1
+            }
+            if i > start {
+                bytes.append(contentsOf: source.buffer[start..<i])
+                source.pos = i
+            }
+            guard try source.ensure() else { throw error("unexpected end of file inside a string") }
+            let c = source.buffer[source.pos]
+            if c != 34 && c != 92 && c >= 0x20 { continue }  // the plain run stopped at the end of the buffer
+            if c == 34 {
+                source.advance()
+                return try Self.decodeUTF8(bytes, parser: self)
+            }
+            if c < 0x20 {
+                throw error(c == 10 ? "unescaped line break inside a string (a string was not closed?)" : "control character \(Self.describe(c)) inside a string")
+            }
+            // Backslash escape.
+            source.advance()
+            guard let e = try source.peek() else { throw error("unexpected end of file in an escape sequence") }
+            source.advance()
+            switch e {
+            case 34: bytes.append(34)
+            case 92: bytes.append(92)
+            case 47: bytes.append(47)
+            case 98: bytes.append(8)
+            case 102: bytes.append(12)
+            case 110: bytes.append(10)
+            case 114: bytes.append(13)
+            case 116: bytes.append(9)
+            case 117:
+                var scalar = try hex4()
+                if (0xD800...0xDBFF).contains(scalar) {
+                    guard try source.peek() == 92 else { throw error("unpaired surrogate \\u\(String(scalar, radix: 16)) in a string") }
+                    source.advance()
+                    guard try source.peek() == 117 else { throw error("unpaired surrogate in a string") }
+                    source.advance()
+                    let low = try hex4()
+                    guard (0xDC00...0xDFFF).contains(low) else { throw error("invalid surrogate pair in a string") }
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                } else if (0xDC00...0xDFFF).contains(scalar) {
+                    throw error("unpaired surrogate \\u\(String(scalar, radix: 16)) in a string")
+                }
+                bytes.append(contentsOf: Array(String(Character(Unicode.Scalar(scalar)!)).utf8))
+            default:
+                throw error("invalid escape '\\\(Character(Unicode.Scalar(e)))' in a string")
+            }
+        }
+    }
+
+    private func hex4() throws -> UInt32 {
+        var v: UInt32 = 0
+        for _ in 0..<4 {
+            guard let c = try source.peek() else { throw error("unexpected end of file in a \\u escape") }
+            let d: UInt32
+            switch c {
+            case 48...57: d = UInt32(c - 48)
+            case 65...70: d = UInt32(c - 55)
+            case 97...102: d = UInt32(c - 87)
+            default: throw error("invalid \\u escape in a string")
+            }
+            v = v * 16 + d
+            source.advance()
+        }
+        return v
+    }
+
+    static func decodeUTF8(_ bytes: [UInt8], parser: JSONTokenParser) throws -> String {
+        if let s = String(validating: bytes, as: UTF8.self) { return s }
+        throw parser.error("invalid UTF-8 inside a string")
+    }
+}
+
+/// Parses a complete JSON document held in memory.
+public enum JSONParser {
+    public static func parse(_ bytes: [UInt8], name: String = "response") throws -> JSONValue {
+        let source = ByteSource(bytes: bytes)
+        let parser = JSONTokenParser(source: source, file: name)
+        let value = try parser.parseValue(depth: 0)
+        try parser.skipWhitespace()
+        if let c = try source.peek() { throw parser.error("unexpected \(JSONTokenParser.describe(c)) after the JSON value") }
+        return value
+    }
+
+    public static func parse(_ text: String) throws -> JSONValue { try parse(Array(text.utf8)) }
+}

@@ -1,0 +1,52 @@
+/// Where a record came from: file, line of its first byte, and its 1-based position in the stream of that file.
+public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    public var index: Int
+
+    public init(file: String, line: Int, index: Int) {
+        self.file = file
+        self.line = line
+        self.index = index
+    }
+
+    public var description: String { "\(file):\(line)" }
+}
+
+/// One source record: a JSON object (CSV rows become objects keyed by header) and its location.
+public struct Record: Sendable {
+    public var fields: JSONObject
+    public var location: SourceLocation
+
+    public init(fields: JSONObject, location: SourceLocation) {
+        self.fields = fields
+        self.location = location
+    }
+
+    /// Value at a field path: an exact key first (CSV headers may hold dots and spaces), then a dot path into
+    /// nested objects (`user_fields.loyalty_tier`), where a numeric segment indexes an array.
+    public func value(at path: String) -> JSONValue? {
+        if let v = fields[path] { return v }
+        guard path.contains(".") else { return nil }
+        var current: JSONValue = .object(fields)
+        for segment in path.split(separator: ".", omittingEmptySubsequences: false) {
+            switch current {
+            case .object(let o):
+                guard let next = o[String(segment)] else { return nil }
+                current = next
+            case .array(let a):
+                guard let i = Int(segment), a.indices.contains(i) else { return nil }
+                current = a[i]
+            default:
+                return nil
+            }
+        }
+        return current
+    }
+}
+
+/// A pull-based stream of records. `next()` returns nil at the end; a recoverable problem (one bad NDJSON line,
+/// one ragged CSV row) is handed to `onDiagnostic` and reading goes on; an unrecoverable one throws.
+public protocol RecordReader {
+    mutating func next() throws -> Record?
+}

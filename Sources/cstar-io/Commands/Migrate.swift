@@ -1,0 +1,114 @@
+import ArgumentParser
+import CStarIO
+import Foundation
+import Logging
+
+extension CStarIOCommand {
+    struct Migrate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Migrate a helpdesk export into cStar.",
+            discussion: """
+                Reads the export folder through the mapping set of the source helpdesk (Mappings/<source>/*.yaml), \
+                and imports the records with POST /import in batches of at most 500. Records that cannot be \
+                mapped or that cStar refuses are written to <state-dir>/rejects.ndjson with their file:line and reason.
+
+                Examples:
+                  cstar-io migrate Samples/zendesk --from zendesk
+                  CSTAR_SECRET_KEY=sk_live_… cstar-io migrate ./zendesk-export --from zendesk --json
+                  cstar-io migrate ./export --mapping ./my-mappings --state-dir /tmp/run1
+                """)
+
+        @Argument(help: ArgumentHelp("The folder holding the export files.", valueName: "export-dir"))
+        var exportDir: String
+
+        @Option(help: ArgumentHelp("Source helpdesk: selects Mappings/<source>/.", valueName: "source"))
+        var from: String = "zendesk"
+
+        @Option(help: ArgumentHelp("A mapping folder or a single mapping file, instead of the --from set.", valueName: "path"))
+        var mapping: String?
+
+        @Option(help: ArgumentHelp("Records per import request (1–500).", valueName: "n"))
+        var batchSize: Int = CStarAPI.maxImportRecords
+
+        @Option(help: ArgumentHelp("What cStar does with records it already has: skip or update.", valueName: "strategy"))
+        var mergeStrategy: String = "skip"
+
+        @OptionGroup var target: TargetOptions
+        @OptionGroup var output: OutputOptions
+
+        func validate() throws {
+            guard (1...CStarAPI.maxImportRecords).contains(batchSize) else {
+                throw ValidationError("--batch-size must be from 1 to \(CStarAPI.maxImportRecords) (cStar's import limit).")
+            }
+            guard CStarAPI.MergeStrategy(rawValue: mergeStrategy) != nil else {
+                throw ValidationError("--merge-strategy must be 'skip' or 'update'.")
+            }
+        }
+
+        func run() async throws {
+            let logger = Logging.makeLogger(output)
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: exportDir, isDirectory: &isDir), isDir.boolValue else {
+                throw UsageError("the export folder '\(exportDir)' does not exist.")
+            }
+            let entities = try loadMappings()
+            let resolved: ResolvedTarget
+            do {
+                resolved = try await TargetResolver.resolve(target, logger: logger)
+            } catch let e as CStarAPIError {
+                Console.err("error: \(e)")
+                throw ExitCode(ExitCodes.failure)
+            }
+            if let s = resolved.sandbox, !output.quiet {
+                Console.err("Using the embedded cStar sandbox at \(s.origin) (no CSTAR_SECRET_KEY set); data in \(target.stateDir)/sandbox.sqlite")
+            }
+            let client = CStarClient(target: resolved.target, logger: logger)
+            let importer = Importer(client: client, exportDirectory: exportDir,
+                                    rejectsPath: (target.stateDir as NSString).appendingPathComponent("rejects.ndjson"),
+                                    batchSize: batchSize, mergeStrategy: CStarAPI.MergeStrategy(rawValue: mergeStrategy)!, logger: logger)
+            let quiet = output.quiet || output.json
+            let summary: MigrationSummary
+            do {
+                summary = try await importer.run(entities) { event in
+                    if !quiet { Console.err(ProgressText.line(event)) }
+                }
+            } catch {
+                await resolved.shutdown()
+                Console.err("error: \(error)")
+                Console.err("Nothing sent so far is lost: re-run the same command to continue.")
+                throw ExitCode(ExitCodes.failure)
+            }
+            await resolved.shutdown()
+            if output.json {
+                var o = summary.json.objectValue ?? JSONObject()
+                o["source"] = .string(exportDir)
+                o["target"] = .string(resolved.target.baseURL)
+                o["embeddedSandbox"] = .bool(resolved.sandbox != nil)
+                Console.out(JSONSerializer.string(.object(o)))
+            } else if !output.quiet {
+                Console.out(SummaryTable.render(summary, source: exportDir, target: resolved.label))
+            }
+            if summary.totalFailed > 0 { throw ExitCode(ExitCodes.failure) }
+            if summary.totalRejected > 0 { throw ExitCode(ExitCodes.finishedWithRejects) }
+        }
+
+        func loadMappings() throws -> [EntityMapping] {
+            do {
+                if let m = mapping {
+                    var isDir: ObjCBool = false
+                    if FileManager.default.fileExists(atPath: m, isDirectory: &isDir), !isDir.boolValue {
+                        return [try EntityMapping.load(path: m)]
+                    }
+                    return try MappingSet.load(directory: m).entities
+                }
+                guard let dir = MappingSet.locate(source: from) else {
+                    throw UsageError("no mapping set for '\(from)': expected a folder Mappings/\(from)/ (or pass --mapping PATH).")
+                }
+                return try MappingSet.load(directory: dir).entities
+            } catch let e as MappingErrors {
+                Console.err("The mapping has errors; nothing was read or sent:\n\(e)")
+                throw ExitCode(ExitCodes.usage)
+            }
+        }
+    }
+}

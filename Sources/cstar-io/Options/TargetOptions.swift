@@ -1,0 +1,95 @@
+import ArgumentParser
+import CStarIO
+import CStarSandbox
+import Foundation
+import Logging
+
+/// Which cStar team to talk to, and with which key.
+struct TargetOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("cStar API URL: an origin (https://www.cstar.help) or a team-scoped base (…/api/v1/teams/ID). Env: CSTAR_API_URL.", valueName: "url"))
+    var apiUrl: String?
+
+    @Option(name: .long, help: ArgumentHelp("File holding the secret API key (instead of CSTAR_SECRET_KEY).", valueName: "path"))
+    var apiKeyFile: String?
+
+    @Option(name: .long, help: ArgumentHelp("cStar team id. Env: CSTAR_TEAM_ID. Discovered from the key when omitted.", valueName: "id"))
+    var teamId: String?
+
+    @Option(name: .long, help: ArgumentHelp("Folder for working files: checkpoints, rejects, the embedded sandbox's data.", valueName: "dir"))
+    var stateDir: String = ".cstar-io"
+}
+
+/// A resolved target, and the embedded sandbox when one was started for it.
+struct ResolvedTarget {
+    let target: CStarTarget
+    let sandbox: SandboxServer?
+
+    func shutdown() async { await sandbox?.stop() }
+
+    var label: String {
+        if let s = sandbox { return "embedded sandbox \(s.origin) (team \(s.team.id))" }
+        return target.baseURL
+    }
+}
+
+enum TargetResolver {
+    static func resolve(_ options: TargetOptions, logger: Logger) async throws -> ResolvedTarget {
+        let env = ProcessInfo.processInfo.environment
+        let url = options.apiUrl ?? env["CSTAR_API_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        var keyText: String?
+        if let file = options.apiKeyFile {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                throw UsageError("cannot read the API key file '\(file)'.")
+            }
+            keyText = text
+        } else if let k = env["CSTAR_SECRET_KEY"], !k.isEmpty {
+            keyText = k
+        }
+        guard let keyText else {
+            guard url == nil else {
+                throw UsageError("an API URL is set but no API key: set CSTAR_SECRET_KEY or pass --api-key-file.")
+            }
+            return try await embedded(options, logger: logger)
+        }
+        let key: APIKey
+        do { key = try APIKey(keyText) } catch let e as TargetError { throw UsageError(e.message) }
+        guard key.isSecret else {
+            throw UsageError("the API key is a publishable key (pk_…); importing and exporting need a secret key (sk_live_ or sk_test_).")
+        }
+        let given = url ?? CStarAPI.defaultOrigin
+        do {
+            try CStarTarget.checkTransport(given)
+        } catch let e as TargetError {
+            throw UsageError(e.message)
+        }
+        var base = given.hasSuffix("/") ? String(given.dropLast()) : given
+        if !base.contains("/api/v1/teams/") {
+            let team = options.teamId ?? env["CSTAR_TEAM_ID"].flatMap { $0.isEmpty ? nil : $0 }
+            let teamId: String
+            if let team { teamId = team } else { teamId = try await whoami(origin: base, key: key, logger: logger) }
+            base = CStarAPI.teamBase(origin: base, teamId: teamId)
+        }
+        return ResolvedTarget(target: try CStarTarget(baseURL: base, key: key), sandbox: nil)
+    }
+
+    static func whoami(origin: String, key: APIKey, logger: Logger) async throws -> String {
+        let client = CStarClient(target: try CStarTarget(baseURL: origin, key: key), logger: logger)
+        let response = try await client.send(.GET, CStarAPI.whoamiPath)
+        guard let id = response.data["teamId"]?.stringValue else {
+            throw TargetError("GET \(CStarAPI.whoamiPath) did not return a teamId; pass --team-id")
+        }
+        return id
+    }
+
+    /// Starts the sandbox in this process on a free loopback port, with its data in the state folder.
+    static func embedded(_ options: TargetOptions, logger: Logger) async throws -> ResolvedTarget {
+        try FileManager.default.createDirectory(atPath: options.stateDir, withIntermediateDirectories: true)
+        let dataPath = (options.stateDir as NSString).appendingPathComponent("sandbox.sqlite")
+        // The embedded server's own logs (connection shutdown and the like) are noise to a CLI user.
+        var serverLogger = logger
+        serverLogger.logLevel = logger.logLevel == .debug ? .debug : .critical
+        let server = try await SandboxServer.start(dataPath: dataPath, logger: serverLogger)
+        let target = try CStarTarget(baseURL: server.baseURL(for: server.team), key: try APIKey(server.team.secretKey), isEmbeddedSandbox: true)
+        return ResolvedTarget(target: target, sandbox: server)
+    }
+}

@@ -1,0 +1,22 @@
+import CStarIO
+import Foundation
+
+/// Where the CLI talks to people: results to stdout, everything else (progress, notes, errors) to stderr.
+enum Console {
+    static func out(_ s: String) {
+        FileHandle.standardOutput.write(Data((s + "\n").utf8))
+    }
+
+    static func err(_ s: String) {
+        FileHandle.standardError.write(Data((APIKey.redact(s) + "\n").utf8))
+    }
+
+    static var stderrIsTerminal: Bool { isatty(2) == 1 }
+}
+
+/// Exit codes shared by every command.
+enum ExitCodes {
+    static let failure: Int32 = 1
+    static let usage: Int32 = 2
+    static let finishedWithRejects: Int32 = 3
+}

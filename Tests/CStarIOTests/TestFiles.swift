@@ -1,0 +1,16 @@
+import Foundation
+
+/// Temporary files for reader and mapping tests.
+enum TestFiles {
+    static func write(_ text: String, name: String = "input.json") throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cstar-io-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let path = dir.appendingPathComponent(name).path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    static var repoRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+}
