@@ -60,8 +60,7 @@ struct ImportHandler {
         let repo = router.repo
         let validator = RecordValidator(schema: schema, repo: repo)
         let extra: Set<String> = schema.path == "tickets" ? ["messages", "createdAt", "updatedAt"] : ["createdAt", "updatedAt"]
-        let data = try validator.build(record, existing: nil, extraAllowed: extra)
-        try router.checkTicketCustomer(schema, data)
+        let data = try router.checkTicketCustomer(schema, try validator.build(record, existing: nil, extraAllowed: extra))
         let createdAt = try timestamp(record, "createdAt")
         let updatedAt = try timestamp(record, "updatedAt")
         let messages = try validatedMessages(schema, record)

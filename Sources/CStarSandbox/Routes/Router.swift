@@ -13,6 +13,11 @@ struct Router {
         let rest = ctx.rest
         switch (rest[0], rest.count) {
         case ("import", 1) where method == "POST": return try ImportHandler(router: self).run()
+        case ("export", 1) where method == "POST": return try ExportHandler(router: self).run()
+        case ("bulk", 1) where method == "POST": return try BulkHandler(router: self).run()
+        case ("settings", _): return try SettingsHandler(router: self).run()
+        case ("tags", _): return try TagsHandler(router: self).run()
+        case ("customer-groups", 3...4) where rest[2] == "members": return try GroupMembersHandler(router: self, groupId: rest[1]).run()
         case ("sla", _) where rest.count >= 2 && rest[1] == "rules":
             return try crud(Schemas.slaRules, id: rest.count == 3 ? rest[2] : nil, extra: rest.count > 3)
         case ("tickets", 3) where rest[2] == "messages":
@@ -97,7 +102,14 @@ struct Router {
             return .success(.array(try items.map { try renderer.render(schema, $0) }), requestId: ctx.requestId)
         }
         let (items, total) = try repo.list(schema, q)
-        return try paged(items.map { try renderer.render(schema, $0) }, total: total, page: q.page, pageSize: q.pageSize)
+        var rows = try items.map { try renderer.render(schema, $0) }
+        if schema.path == "tickets", ctx.request.query["expand"] == "customer" {
+            rows = try rows.map { row in
+                guard let cid = row["customerId"]?.stringValue, let c = try repo.get(Schemas.customers, id: cid) else { return row.setting("customer", .null) }
+                return row.setting("customer", .object([("id", .string(c.id)), ("name", c.data["name"] ?? .null), ("email", c.data["email"] ?? .null)]))
+            }
+        }
+        return try paged(rows, total: total, page: q.page, pageSize: q.pageSize)
     }
 
     func paged(_ data: [SJSON], total: Int, page: Int, pageSize: Int) throws -> SandboxResponse {
@@ -111,8 +123,7 @@ struct Router {
 
     func create(_ schema: ResourceSchema) throws -> SandboxResponse {
         let validator = RecordValidator(schema: schema, repo: repo)
-        let data = try validator.build(try ctx.body(), existing: nil)
-        try checkTicketCustomer(schema, data)
+        let data = try checkTicketCustomer(schema, try validator.build(try ctx.body(), existing: nil))
         if let (key, _) = try repo.conflictingKey(schema, data: data) { throw Self.conflict(schema, key) }
         let now = Timestamps.format(Date())
         let stored = try repo.insert(schema, data: data, createdAt: now, updatedAt: nil)
@@ -148,12 +159,16 @@ struct Router {
                  message: "A \(schema.object) with this \(key.field) already exists.", param: key.field)
     }
 
-    /// Tickets need a customer: `customerId` or `customerName`.
-    func checkTicketCustomer(_ schema: ResourceSchema, _ data: SJSON, paramPrefix: String = "") throws {
-        guard schema.path == "tickets" else { return }
-        let hasId = !(data["customerId"]?.isNull ?? true)
+    /// Tickets need a customer: `customerId` or `customerName`; with only an id, the name is the customer's.
+    func checkTicketCustomer(_ schema: ResourceSchema, _ data: SJSON, paramPrefix: String = "") throws -> SJSON {
+        guard schema.path == "tickets" else { return data }
+        let id = data["customerId"]?.stringValue
         let hasName = !(data["customerName"]?.stringValue ?? "").isEmpty
-        if !hasId && !hasName { throw APIError.missing(paramPrefix + "customerId") }
+        if id == nil && !hasName { throw APIError.missing(paramPrefix + "customerId") }
+        if let id, !hasName, let c = try repo.get(Schemas.customers, id: id), let name = c.data["name"] {
+            return data.setting("customerName", name)
+        }
+        return data
     }
 
     // MARK: Messages

@@ -23,6 +23,8 @@ struct ListQuery: Sendable {
     /// All rows, no page (plain-array lists, exports).
     var unpaged = false
     var limit: Int? = nil
+    /// Oldest first by createdAt (exports) instead of creation order.
+    var orderByCreation = false
 }
 
 /// Record access for one team inside a database transaction. Every statement is scoped by team id.
@@ -73,7 +75,7 @@ struct RecordRepository {
         if let ref = q.refId { conditions.append("ref_id = ?"); args.append(ref) }
         let whereSQL = conditions.joined(separator: " AND ")
         let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM record WHERE \(whereSQL)", arguments: StatementArguments(args)) ?? 0
-        var sql = "SELECT id, data, created_at FROM record WHERE \(whereSQL) ORDER BY seq"
+        var sql = "SELECT id, data, created_at FROM record WHERE \(whereSQL) ORDER BY \(q.orderByCreation ? "created_at, seq" : "seq")"
         if !q.unpaged {
             sql += " LIMIT ? OFFSET ?"
             args.append(q.pageSize); args.append((q.page - 1) * q.pageSize)
