@@ -63,7 +63,8 @@ struct MappingTests {
         var reader = try JSONRecordReader(path: TestFiles.repoRoot.appendingPathComponent("Samples/zendesk/users.json").path, recordsPath: "users")
         var mapped: [MappedRecord] = [], skipped: [Diagnostic] = [], rejected: [Diagnostic] = []
         var read = 0
-        while let r = try reader.next() {
+        while let item = try reader.next() {
+            guard case .record(let r) = item else { continue }
             read += 1
             switch mapper.map(r) {
             case .mapped(let m): mapped.append(m)

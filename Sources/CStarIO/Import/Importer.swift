@@ -69,11 +69,24 @@ public final class Importer {
         var summary = EntitySummary(entity: mapping.entity, target: mapping.target.rawValue)
         summary.files = files
         var mapper = Mapper(mapping: mapping)
-        var reader = MultiFileReader(paths: files, recordsPath: mapping.source.records)
+        var reader = MultiFileReader(paths: files, options: ReaderOptions(records: mapping.source.records))
         var batch: [MappedRecord] = []
         var batchIndex = 0
         var sent = 0
-        while let record = try reader.next() {
+        while let item = try reader.next() {
+            let record: Record
+            switch item {
+            case .record(let r): record = r
+            case .warning(let w):
+                logger.warning("\(w)")
+                continue
+            case .problem(let p):
+                summary.read += 1
+                summary.rejected += 1
+                try rejects.write(Diagnostic(location: SourceLocation(file: p.file, line: p.line, index: 0), entity: mapping.entity,
+                                             field: nil, code: "unreadable", message: p.message), record: nil)
+                continue
+            }
             summary.read += 1
             switch mapper.map(record) {
             case .mapped(let m):

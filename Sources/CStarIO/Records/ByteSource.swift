@@ -59,18 +59,22 @@ final class ByteSource {
         pos -= keep
         end = kept
         if buffer.count - end < chunkSize / 2 { buffer.append(contentsOf: [UInt8](repeating: 0, count: max(chunkSize, buffer.count))) }
-        let n = try buffer.withUnsafeMutableBufferPointer { b -> Int in
-            let fd = handle.fileDescriptor
-            while true {
-                let r = read(fd, b.baseAddress! + end, b.count - end)
-                if r >= 0 { return r }
-                if errno == EINTR { continue }
-                throw ReaderError(file: "", line: line, message: "read failed: \(String(cString: strerror(errno)))")
+        // Fill the free space (pipes hand over 64 KiB per read): fewer rescans of a long record.
+        let start = end
+        let fd = handle.fileDescriptor
+        while end < buffer.count {
+            let n = try buffer.withUnsafeMutableBufferPointer { b -> Int in
+                while true {
+                    let r = read(fd, b.baseAddress! + end, b.count - end)
+                    if r >= 0 { return r }
+                    if errno == EINTR { continue }
+                    throw ReaderError(file: "", line: line, message: "read failed: \(String(cString: strerror(errno)))")
+                }
             }
+            if n == 0 { eof = true; break }
+            end += n
         }
-        if n == 0 { eof = true; return pos < end }
-        end += n
-        return true
+        return end > start || pos < end
     }
 
     @inline(__always)

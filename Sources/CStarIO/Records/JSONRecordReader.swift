@@ -33,7 +33,7 @@ public struct JSONRecordReader: RecordReader {
         }
     }
 
-    public mutating func next() throws -> Record? {
+    public mutating func next() throws -> ReadItem? {
         switch state {
         case .done:
             return nil
@@ -61,7 +61,7 @@ public struct JSONRecordReader: RecordReader {
             guard case .object(let o) = value else {
                 throw ReaderError(file: file, line: line, message: "record \(index) is a JSON \(value.typeName), expected an object")
             }
-            return Record(fields: o, location: SourceLocation(file: file, line: line, index: index))
+            return .record(Record(fields: o, location: SourceLocation(file: file, line: line, index: index)))
         }
     }
 
@@ -126,10 +126,24 @@ struct JSONTokenParser {
 
     @inline(__always)
     func skipWhitespace() throws {
-        while try source.ensure() {
-            let c = source.buffer[source.pos]
-            guard c == 32 || c == 10 || c == 13 || c == 9 else { return }
-            source.advance()
+        while true {
+            if source.pos >= source.end {
+                guard try source.refill(keepingFrom: source.pos) else { return }
+            }
+            let (stop, lines) = source.buffer.withUnsafeBufferPointer { b -> (Int, Int) in
+                var i = source.pos
+                var lines = 0
+                let end = source.end
+                while i < end {
+                    let c = b[i]
+                    if c == 10 { lines += 1 } else if c != 32 && c != 13 && c != 9 { break }
+                    i += 1
+                }
+                return (i, lines)
+            }
+            source.pos = stop
+            source.line += lines
+            if stop < source.end { return }
         }
     }
 
@@ -198,8 +212,8 @@ struct JSONTokenParser {
             while true {
                 try skipWhitespace()
                 let key = try parseKey()
-                let v = try parseValue(depth: depth + 1)
-                if obj[key] != nil { obj[key] = v } else { obj.appendUnchecked(key, v) }
+                // Duplicate keys are kept in order; lookups find the last one (as JSON parsers commonly do).
+                obj.appendUnchecked(key, try parseValue(depth: depth + 1))
                 try skipWhitespace()
                 guard let d = try source.peek() else { throw error("unexpected end of file inside an object") }
                 source.advance()
@@ -236,6 +250,26 @@ struct JSONTokenParser {
     }
 
     private func parseNumber() throws -> JSONValue {
+        // Fast path: the whole number is in the buffer and is a plain integer.
+        let fast: JSONValue? = source.buffer.withUnsafeBufferPointer { b in
+            var i = source.pos
+            let end = source.end
+            var negative = false
+            if i < end, b[i] == 45 { negative = true; i += 1 }
+            let digitsStart = i
+            var v: Int64 = 0
+            while i < end, b[i] >= 48, b[i] <= 57, i - digitsStart < 18 {
+                v = v * 10 + Int64(b[i] - 48)
+                i += 1
+            }
+            let digits = i - digitsStart
+            guard i < end, digits > 0, !(b[digitsStart] == 48 && digits > 1) else { return nil }
+            let c = b[i]
+            if (c >= 48 && c <= 57) || c == 46 || c == 101 || c == 69 || c == 43 || c == 45 { return nil }
+            source.pos = i
+            return .int(negative ? -v : v)
+        }
+        if let fast { return fast }
         var text: [UInt8] = []
         var isInt = true
         while let c = try source.peek() {
@@ -246,7 +280,7 @@ struct JSONTokenParser {
                 return try finishNumber(text, isInt)
             }
             text.append(c)
-            source.advance()
+            source.pos += 1
         }
         return try finishNumber(text, isInt)
     }
@@ -265,6 +299,26 @@ struct JSONTokenParser {
 
     func parseString() throws -> String {
         source.advance()  // opening quote
+        // Fast path: no escapes and the closing quote is in the buffer.
+        let fast: String?? = source.buffer.withUnsafeBufferPointer { b in
+            var i = source.pos
+            let end = source.end
+            while i < end {
+                let c = b[i]
+                if c == 34 {
+                    let s = UTF8Text.string(UnsafeBufferPointer(rebasing: b[source.pos..<i]))
+                    source.pos = i + 1
+                    return .some(s)
+                }
+                if c == 92 || c < 0x20 { return nil }
+                i += 1
+            }
+            return nil
+        }
+        if let fast {
+            guard let s = fast else { throw error("invalid UTF-8 inside a string") }
+            return s
+        }
         var bytes: [UInt8] = []
         while true {
             // Fast path: copy a run of plain bytes straight from the buffer.
@@ -342,7 +396,7 @@ struct JSONTokenParser {
     }
 
     static func decodeUTF8(_ bytes: [UInt8], parser: JSONTokenParser) throws -> String {
-        if let s = String(validating: bytes, as: UTF8.self) { return s }
+        if let s = bytes.withUnsafeBufferPointer({ UTF8Text.string($0) }) { return s }
         throw parser.error("invalid UTF-8 inside a string")
     }
 }

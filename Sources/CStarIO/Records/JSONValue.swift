@@ -66,17 +66,23 @@ public struct JSONObject: Sendable, Hashable {
 
     public subscript(key: String) -> JSONValue? {
         get {
-            guard let i = keys.firstIndex(of: key) else { return nil }
+            guard let i = keys.lastIndex(of: key) else { return nil }
             return values[i]
         }
         set {
-            if let i = keys.firstIndex(of: key) {
+            if let i = keys.lastIndex(of: key) {
                 if let v = newValue { values[i] = v } else { keys.remove(at: i); values.remove(at: i) }
             } else if let v = newValue {
                 keys.append(key)
                 values.append(v)
             }
         }
+    }
+
+    /// An object from parallel key and value arrays (keys unique); the CSV reader shares one header array.
+    init(keys: [String], values: [JSONValue]) {
+        self.keys = keys
+        self.values = values
     }
 
     /// Appends without checking for an existing key (the parser reports duplicates separately).

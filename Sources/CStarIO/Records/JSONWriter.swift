@@ -1,3 +1,54 @@
+/// Somewhere JSON bytes can be appended: a `[UInt8]`, or the unchecked `ByteSink` of hot output paths.
+public protocol JSONOutput {
+    mutating func append(_ byte: UInt8)
+    mutating func append(bytes: UnsafeBufferPointer<UInt8>)
+}
+
+extension Array: JSONOutput where Element == UInt8 {
+    @inline(__always) public mutating func append(bytes: UnsafeBufferPointer<UInt8>) { append(contentsOf: bytes) }
+}
+
+/// A growable byte buffer without Array's per-append uniqueness checks, for NDJSON output loops.
+/// The owner calls `deallocate()`.
+public struct ByteSink: JSONOutput {
+    public private(set) var base: UnsafeMutablePointer<UInt8>
+    public private(set) var count = 0
+    private var capacity: Int
+
+    public init(capacity: Int = 1 << 18) {
+        self.capacity = max(16, capacity)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    @inline(__always) public mutating func append(_ byte: UInt8) {
+        if count == capacity { grow(count + 1) }
+        base[count] = byte
+        count += 1
+    }
+
+    @inline(__always) public mutating func append(bytes: UnsafeBufferPointer<UInt8>) {
+        let n = bytes.count
+        guard n > 0 else { return }
+        if count + n > capacity { grow(count + n) }
+        (base + count).update(from: bytes.baseAddress!, count: n)
+        count += n
+    }
+
+    private mutating func grow(_ needed: Int) {
+        var c = capacity * 2
+        while c < needed { c *= 2 }
+        let nb = UnsafeMutablePointer<UInt8>.allocate(capacity: c)
+        nb.update(from: base, count: count)
+        base.deallocate()
+        base = nb
+        capacity = c
+    }
+
+    public mutating func removeAll() { count = 0 }
+    public var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
+    public func deallocate() { base.deallocate() }
+}
+
 /// Serialises `JSONValue`s to compact JSON bytes, appending to a buffer (no intermediate strings).
 public enum JSONSerializer {
     public static func bytes(_ value: JSONValue) -> [UInt8] {
@@ -11,15 +62,15 @@ public enum JSONSerializer {
         String(decoding: bytes(value), as: UTF8.self)
     }
 
-    public static func write(_ value: JSONValue, to out: inout [UInt8]) {
+    public static func write<O: JSONOutput>(_ value: JSONValue, to out: inout O) {
         switch value {
-        case .null: out.append(contentsOf: [110, 117, 108, 108])
-        case .bool(let b): out.append(contentsOf: b ? Array("true".utf8) : Array("false".utf8))
-        case .int(let i): out.append(contentsOf: String(i).utf8)
+        case .null: raw("null", to: &out)
+        case .bool(let b): raw(b ? "true" : "false", to: &out)
+        case .int(let i): raw(String(i), to: &out)
         case .double(let d):
-            if !d.isFinite { out.append(contentsOf: [110, 117, 108, 108]) }
-            else if d.rounded() == d, abs(d) < 1e15 { out.append(contentsOf: String(Int64(d)).utf8) }
-            else { out.append(contentsOf: String(d).utf8) }
+            if !d.isFinite { raw("null", to: &out) }
+            else if d.rounded() == d, abs(d) < 1e15 { raw(String(Int64(d)), to: &out) }
+            else { raw(String(d), to: &out) }
         case .string(let s): writeString(s, to: &out)
         case .array(let a):
             out.append(91)
@@ -44,27 +95,101 @@ public enum JSONSerializer {
 
     static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
-    public static func writeString(_ s: String, to out: inout [UInt8]) {
-        out.append(34)
+    /// Text that needs no escaping (numbers, literals).
+    @inline(__always)
+    static func raw<O: JSONOutput>(_ s: String, to out: inout O) {
         var s = s
-        s.withUTF8 { buf in
-            var start = 0
-            for i in 0..<buf.count {
-                let c = buf[i]
-                guard c < 0x20 || c == 34 || c == 92 else { continue }
-                if start < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[start..<i])) }
-                switch c {
-                case 34: out.append(contentsOf: [92, 34])
-                case 92: out.append(contentsOf: [92, 92])
-                case 10: out.append(contentsOf: [92, 110])
-                case 13: out.append(contentsOf: [92, 114])
-                case 9: out.append(contentsOf: [92, 116])
-                default: out.append(contentsOf: [92, 117, 48, 48, hex[Int(c >> 4)], hex[Int(c & 15)]])
-                }
-                start = i + 1
-            }
-            if start < buf.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[start..<buf.count])) }
+        s.withUTF8 { out.append(bytes: $0) }
+    }
+
+    public static func writeString<O: JSONOutput>(_ s: String, to out: inout O) {
+        out.append(34)
+        if let done: Void = s.utf8.withContiguousStorageIfAvailable({ writeEscaped($0, to: &out) }) {
+            _ = done
+        } else {
+            Array(s.utf8).withUnsafeBufferPointer { writeEscaped($0, to: &out) }
         }
         out.append(34)
+    }
+
+    @inline(__always)
+    static func writeEscaped<O: JSONOutput>(_ buf: UnsafeBufferPointer<UInt8>, to out: inout O) {
+        var start = 0
+        let n = buf.count
+        var i = 0
+        while i < n {
+            i = SWAR.firstJSONEscape(buf, from: i)
+            if i >= n { break }
+            let c = buf[i]
+            if start < i { out.append(bytes: UnsafeBufferPointer(rebasing: buf[start..<i])) }
+            out.append(92)
+            switch c {
+            case 34: out.append(34)
+            case 92: out.append(92)
+            case 10: out.append(110)
+            case 13: out.append(114)
+            case 9: out.append(116)
+            case 8: out.append(98)
+            case 12: out.append(102)
+            default:
+                out.append(117); out.append(48); out.append(48); out.append(hex[Int(c >> 4)]); out.append(hex[Int(c & 15)])
+            }
+            i += 1
+            start = i
+        }
+        if start < n { out.append(bytes: UnsafeBufferPointer(rebasing: buf[start..<n])) }
+    }
+}
+
+/// Writes records as NDJSON lines, encoding each distinct key array once: CSV records share one header
+/// array, so their keys are written from cached bytes.
+public struct NDJSONLineEncoder {
+    private var cachedKeys: [String] = []
+    /// `"key":` for every cached key, back to back; `keyEnds[i]` is where key i's bytes end.
+    private var keyBytes: [UInt8] = []
+    private var keyEnds: [Int] = []
+
+    public init() {}
+
+    /// Non-generic entry points, so callers in other modules get the specialised code.
+    public mutating func encode(_ object: JSONObject, into out: inout ByteSink) { encodeGeneric(object, into: &out) }
+    public mutating func encode(_ object: JSONObject, into out: inout [UInt8]) { encodeGeneric(object, into: &out) }
+
+    mutating func encodeGeneric<O: JSONOutput>(_ object: JSONObject, into out: inout O) {
+        let keys = object.keys
+        if !Self.sameStorage(keys, cachedKeys) {
+            cachedKeys = keys
+            keyBytes.removeAll()
+            keyEnds.removeAll()
+            for k in keys {
+                JSONSerializer.writeString(k, to: &keyBytes)
+                keyBytes.append(58)
+                keyEnds.append(keyBytes.count)
+            }
+            if keys.isEmpty { cachedKeys = [] }
+        }
+        out.append(123)
+        if Self.sameStorage(keys, cachedKeys) {
+            keyBytes.withUnsafeBufferPointer { kb in
+                object.values.withUnsafeBufferPointer { vals in
+                    var start = 0
+                    for i in 0..<vals.count {
+                        if i > 0 { out.append(44) }
+                        let end = keyEnds[i]
+                        out.append(bytes: UnsafeBufferPointer(rebasing: kb[start..<end]))
+                        start = end
+                        JSONSerializer.write(vals[i], to: &out)
+                    }
+                }
+            }
+        }
+        out.append(125)
+        out.append(10)
+    }
+
+    /// True when both arrays share one buffer (a pointer comparison, not an element-wise one).
+    static func sameStorage(_ a: [String], _ b: [String]) -> Bool {
+        guard a.count == b.count, !a.isEmpty else { return a.isEmpty && b.isEmpty }
+        return a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in pa.baseAddress == pb.baseAddress } }
     }
 }

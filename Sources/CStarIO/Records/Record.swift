@@ -45,8 +45,18 @@ public struct Record: Sendable {
     }
 }
 
-/// A pull-based stream of records. `next()` returns nil at the end; a recoverable problem (one bad NDJSON line,
-/// one ragged CSV row) is handed to `onDiagnostic` and reading goes on; an unrecoverable one throws.
+/// One step of a record stream.
+public enum ReadItem: Sendable {
+    case record(Record)
+    /// A source record that could not be read (a bad NDJSON line, a ragged CSV row). It counts as read and
+    /// rejected; reading goes on.
+    case problem(ReaderError)
+    /// Something worth telling that loses no record (a renamed duplicate CSV header).
+    case warning(ReaderError)
+}
+
+/// A pull-based stream of records. `next()` returns nil at the end; recoverable problems come as items,
+/// an unrecoverable one (unreadable file, broken JSON document) throws a `ReaderError`.
 public protocol RecordReader {
-    mutating func next() throws -> Record?
+    mutating func next() throws -> ReadItem?
 }

@@ -23,33 +23,65 @@ public enum SourceFiles {
         return out
     }
 
-    /// A reader for one file, chosen by its extension.
-    public static func reader(for path: String, recordsPath: String?) throws -> any RecordReader {
-        switch (path as NSString).pathExtension.lowercased() {
-        case "json": return try JSONRecordReader(path: path, recordsPath: recordsPath)
-        default:
-            throw ReaderError(file: path, line: 0, message: "unsupported file type '.\((path as NSString).pathExtension)' (this version reads .json)")
+    /// A reader for one file: the given format, or the one its extension names.
+    public static func reader(for path: String, options: ReaderOptions) throws -> any RecordReader {
+        guard let format = options.format ?? SourceFormat(fileExtension: (path as NSString).pathExtension) else {
+            throw ReaderError(file: path, line: 0, message: "cannot tell the format from the name; pass --format csv, json or ndjson")
         }
+        switch format {
+        case .json: return try JSONRecordReader(path: path, recordsPath: options.records)
+        case .ndjson: return try NDJSONRecordReader(path: path)
+        case .csv: return try CSVRecordReader(path: path, options: options.csv)
+        }
+    }
+}
+
+/// Input formats.
+public enum SourceFormat: String, Sendable, CaseIterable {
+    case csv, json, ndjson
+
+    public init?(fileExtension ext: String) {
+        switch ext.lowercased() {
+        case "csv", "tsv", "txt": self = .csv
+        case "json": self = .json
+        case "ndjson", "jsonl": self = .ndjson
+        default: return nil
+        }
+    }
+}
+
+/// How to read source files.
+public struct ReaderOptions: Sendable {
+    /// nil: by file extension.
+    public var format: SourceFormat?
+    /// Key or JSON pointer of the records array in JSON documents.
+    public var records: String?
+    public var csv: CSVOptions
+
+    public init(format: SourceFormat? = nil, records: String? = nil, csv: CSVOptions = CSVOptions()) {
+        self.format = format
+        self.records = records
+        self.csv = csv
     }
 }
 
 /// Reads several files as one stream of records, in order.
 public struct MultiFileReader: RecordReader {
     let paths: [String]
-    let recordsPath: String?
+    let options: ReaderOptions
     var current: (any RecordReader)?
     var nextIndex = 0
 
-    public init(paths: [String], recordsPath: String?) {
+    public init(paths: [String], options: ReaderOptions) {
         self.paths = paths
-        self.recordsPath = recordsPath
+        self.options = options
     }
 
-    public mutating func next() throws -> Record? {
+    public mutating func next() throws -> ReadItem? {
         while true {
             if current == nil {
                 guard nextIndex < paths.count else { return nil }
-                current = try SourceFiles.reader(for: paths[nextIndex], recordsPath: recordsPath)
+                current = try SourceFiles.reader(for: paths[nextIndex], options: options)
                 nextIndex += 1
             }
             if let r = try current!.next() { return r }

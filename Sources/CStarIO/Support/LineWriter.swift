@@ -6,8 +6,8 @@ public final class LineWriter {
     let path: String
     let tempPath: String?
     let handle: FileHandle
-    var buffer: [UInt8] = []
-    let flushAt = 1 << 16
+    var buffer = ByteSink()
+    let flushAt = 1 << 18
     private var finished = false
 
     public init(path: String, atomic: Bool = true) throws {
@@ -28,16 +28,31 @@ public final class LineWriter {
     }
 
     public func write(_ bytes: [UInt8]) throws {
-        buffer.append(contentsOf: bytes)
+        bytes.withUnsafeBufferPointer { buffer.append(bytes: $0) }
         if buffer.count >= flushAt { try flush() }
     }
 
     public func write(_ text: String) throws { try write(Array(text.utf8)) }
 
+    /// Lets the caller append straight into the output buffer (no intermediate copy).
+    public func append(_ body: (inout ByteSink) -> Void) throws {
+        body(&buffer)
+        if buffer.count >= flushAt { try flush() }
+    }
+
     public func flush() throws {
-        guard !buffer.isEmpty else { return }
-        try handle.write(contentsOf: buffer)
-        buffer.removeAll(keepingCapacity: true)
+        guard buffer.count > 0 else { return }
+        let fd = handle.fileDescriptor
+        var offset = 0
+        while offset < buffer.count {
+            let n = Foundation.write(fd, buffer.base + offset, buffer.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ReaderError(file: path, line: 0, message: "write failed: \(String(cString: strerror(errno)))")
+            }
+            offset += n
+        }
+        buffer.removeAll()
     }
 
     /// Flushes, closes and (for atomic writers) moves the file into place.
@@ -64,5 +79,8 @@ public final class LineWriter {
         if let t = tempPath { unlink(t) }
     }
 
-    deinit { discard() }
+    deinit {
+        discard()
+        buffer.deallocate()
+    }
 }

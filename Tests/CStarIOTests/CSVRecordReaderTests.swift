@@ -1,0 +1,177 @@
+import CStarIO
+import Foundation
+import Testing
+
+@Suite("CSV reader")
+struct CSVRecordReaderTests {
+    func items(_ text: String, options: CSVOptions = CSVOptions()) throws -> [ReadItem] {
+        try itemsOf(TestFiles.writeBytes(Array(text.utf8), name: "in.csv"), options: options)
+    }
+
+    func itemsOf(_ path: String, options: CSVOptions = CSVOptions()) throws -> [ReadItem] {
+        var r = try CSVRecordReader(path: path, options: options)
+        var out: [ReadItem] = []
+        while let i = try r.next() { out.append(i) }
+        return out
+    }
+
+    func records(_ items: [ReadItem]) -> [Record] { items.compactMap { if case .record(let r) = $0 { r } else { nil } } }
+    func problems(_ items: [ReadItem]) -> [ReaderError] { items.compactMap { if case .problem(let p) = $0 { p } else { nil } } }
+    func warnings(_ items: [ReadItem]) -> [ReaderError] { items.compactMap { if case .warning(let p) = $0 { p } else { nil } } }
+
+    @Test func quotedDelimitersLineBreaksAndDoubledQuotesWithLines() throws {
+        let text = "\u{FEFF}Id,Subject [txt],Body\r\n1,\"Hello, world\",\"line one\r\nline two\nline three\"\r\n2,\"He said \"\"hi\"\"\",\r\n\r\n3,plain,\"\"\n"
+        let items = try items(text)
+        let rs = records(items)
+        #expect(problems(items).isEmpty)
+        #expect(rs.count == 3)
+        #expect(rs[0].fields.keys == ["Id", "Subject [txt]", "Body"])
+        #expect(rs[0].fields["Subject [txt]"] == .string("Hello, world"))
+        #expect(rs[0].fields["Body"] == .string("line one\r\nline two\nline three"))
+        #expect(rs[1].fields["Subject [txt]"] == .string("He said \"hi\""))
+        #expect(rs[1].fields["Body"] == .string(""))
+        #expect(rs.map(\.location.line) == [2, 5, 7])
+        #expect(rs.map(\.location.index) == [1, 2, 3])
+    }
+
+    @Test(arguments: [("a;b\n1;2\n", UInt8(59)), ("a\tb\n1\t2\n", 9), ("a|b\n1|2\n", 124), ("a,b\n1,2\n", 44), ("\"x;y\",b\n1,2\n", 44), ("single\n1\n", 44)])
+    func sniffsTheDelimiter(text: String, expected: UInt8) throws {
+        let path = try TestFiles.writeBytes(Array(text.utf8), name: "s.csv")
+        let r = try CSVRecordReader(path: path)
+        #expect(r.delimiter == expected)
+    }
+
+    @Test func lineEndingsCROnlyAndNoFinalNewline() throws {
+        let rs = records(try items("a,b\r1,2\r3,4"))
+        #expect(rs.map { $0.fields["b"] } == [.string("2"), .string("4")])
+        #expect(rs.map(\.location.line) == [2, 3])
+    }
+
+    @Test func raggedRowsAndStrayQuotesAreRejectedWithTheirLineAndReadingGoesOn() throws {
+        let items = try items("a,b,c\n1,2,3\n4,5\n6,7\"x,8\n\"9\"z,10,11\n12,13,14\n15,16,17,18\n")
+        let ps = problems(items)
+        #expect(records(items).map { $0.fields["a"] } == [.string("1"), .string("12")])
+        #expect(ps.map(\.line) == [3, 4, 5, 7])
+        #expect(ps[0].message.contains("2 fields, the header has 3"))
+        #expect(ps[1].message.contains("stray quote"))
+        #expect(ps[2].message.contains("after a closing quote"))
+        #expect(ps[3].message.contains("4 fields"))
+        #expect(throws: ReaderError.self) { _ = try self.items("a,b\n1\n", options: CSVOptions(badRows: .stop)) }
+    }
+
+    @Test func anUnclosedQuoteIsReportedAtTheLineWhereItOpened() throws {
+        let items = try items("a,b\n1,2\n3,\"never closed\nmore\nand more\n")
+        #expect(records(items).count == 1)
+        let p = try #require(problems(items).first)
+        #expect(p.line == 3)
+        #expect(p.message.contains("opened on line 3 is never closed"))
+    }
+
+    @Test func duplicateAndEmptyHeaderNamesAreRenamedWithAWarning() throws {
+        let items = try items("Name,,Name,Name\n1,2,3,4\n")
+        #expect(records(items).first?.fields.keys == ["Name", "column_2", "Name_2", "Name_3"])
+        #expect(warnings(items).count == 3)
+        #expect(warnings(items).allSatisfy { $0.line == 1 })
+    }
+
+    @Test func invalidUTF8IsRejectedOrReplaced() throws {
+        let bytes: [UInt8] = Array("a,b\n1,ok\n2,".utf8) + [0xC3, 0x28] + Array("\n3,ok\n".utf8)
+        let path = try TestFiles.writeBytes(bytes, name: "u.csv")
+        let rejected = try itemsOf(path)
+        #expect(records(rejected).count == 2)
+        #expect(problems(rejected).first?.line == 3)
+        #expect(problems(rejected).first?.message.contains("UTF-8") == true)
+        let replaced = try itemsOf(path, options: CSVOptions(invalidUTF8: .replace))
+        #expect(records(replaced).count == 3)
+        #expect(records(replaced)[1].fields["b"] == .string("\u{FFFD}("))
+    }
+
+    @Test func fieldsOf10MBAndMoreAreReadWhole() throws {
+        let big = String(repeating: "abcdefghij", count: 1_100_000)  // 11 MB
+        let items = try items("a,b\n1,\"\(big)\"\n2,\(big)\n3,x\n")
+        let rs = records(items)
+        #expect(rs.count == 3)
+        #expect(rs[0].fields["b"]?.stringValue?.utf8.count == 11_000_000)
+        #expect(rs[1].fields["b"]?.stringValue?.utf8.count == 11_000_000)
+        #expect(rs.map(\.location.line) == [2, 3, 4])
+    }
+
+    @Test func emptyFilesAndHeaderOnlyFilesHoldNoRecords() throws {
+        #expect(try items("").isEmpty)
+        #expect(try items("a,b\n").isEmpty)
+        #expect(try items("\u{FEFF}").isEmpty)
+    }
+}
+
+@Suite("NDJSON reader")
+struct NDJSONRecordReaderTests {
+    @Test func blankLinesAreAllowedAndABadLineIsReportedWhileTheRestGoesOn() throws {
+        let path = try TestFiles.writeBytes(Array("{\"id\":1}\n\n  \n{\"id\":2,}\n[1]\n{\"id\":3}\r\n{\"id\":4}".utf8), name: "x.ndjson")
+        var r = try NDJSONRecordReader(path: path)
+        var ids: [JSONValue?] = [], problems: [ReaderError] = []
+        while let item = try r.next() {
+            switch item {
+            case .record(let rec): ids.append(rec.fields["id"])
+            case .problem(let p): problems.append(p)
+            case .warning: break
+            }
+        }
+        #expect(ids == [.int(1), .int(3), .int(4)])
+        #expect(problems.map(\.line) == [4, 5])
+        #expect(problems[1].message.contains("expected an object"))
+    }
+
+    @Test func severalFilesReadAsOneStream() throws {
+        let a = try TestFiles.writeBytes(Array(#"{"tickets": [{"id": 1}, {"id": 2}], "next_page": "x"}"#.utf8), name: "tickets-1.json")
+        let dir = (a as NSString).deletingLastPathComponent
+        try Data(#"{"tickets": [{"id": 3}], "next_page": null}"#.utf8).write(to: URL(fileURLWithPath: dir + "/tickets-2.json"))
+        let files = SourceFiles.resolve(["tickets-*.json"], in: dir)
+        #expect(files.map { ($0 as NSString).lastPathComponent } == ["tickets-1.json", "tickets-2.json"])
+        var r = MultiFileReader(paths: files, options: ReaderOptions(records: "tickets"))
+        var ids: [JSONValue?] = []
+        while let item = try r.next() { if case .record(let rec) = item { ids.append(rec.fields["id"]) } }
+        #expect(ids == [.int(1), .int(2), .int(3)])
+    }
+}
+
+@Suite("Prefetching reader")
+struct PrefetchingReaderTests {
+    @Test func keepsOrderProblemsAndTheFinalError() throws {
+        var text = "id,name\n"
+        for i in 0..<5000 { text += i == 2500 ? "broken\n" : "\(i),n\(i)\n" }
+        text += "9999,\"never closed\n"
+        let path = try TestFiles.writeBytes(Array(text.utf8), name: "p.csv")
+        let reader = PrefetchingReader(try CSVRecordReader(path: path, options: CSVOptions(badRows: .reject)), batchSize: 64, maxBatches: 2)
+        var ids: [String] = []
+        var problems: [Int] = []
+        while let item = try reader.next() {
+            switch item {
+            case .record(let r): ids.append(r.fields["id"]?.stringValue ?? "")
+            case .problem(let p): problems.append(p.line)
+            case .warning: break
+            }
+        }
+        #expect(ids == (0..<5000).filter { $0 != 2500 }.map(String.init))
+        #expect(problems == [2502, 5002])
+
+        let stopping = PrefetchingReader(try CSVRecordReader(path: path, options: CSVOptions(badRows: .stop)), batchSize: 64)
+        var seen = 0
+        #expect(throws: ReaderError.self) { while let _ = try stopping.next() { seen += 1 } }
+        #expect(seen == 2500, "records before the bad row arrive, then the error")
+    }
+
+    @Test func anAbandonedReaderStopsItsThread() throws {
+        var text = "id\n"
+        for i in 0..<100_000 { text += "\(i)\n" }
+        let path = try TestFiles.writeBytes(Array(text.utf8), name: "a.csv")
+        weak var abandoned: PrefetchingReader?
+        for _ in 0..<20 {
+            let reader = PrefetchingReader(try CSVRecordReader(path: path), batchSize: 16, maxBatches: 1)
+            guard case .record(let first) = try reader.next() else { Issue.record("no first record"); return }
+            #expect(first.fields["id"] == .string("0"))
+            abandoned = reader
+        }
+        // The producer thread holds no reference to the reader, so dropping it frees it (and cancels the thread).
+        #expect(abandoned == nil)
+    }
+}

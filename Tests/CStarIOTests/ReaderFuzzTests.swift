@@ -1,0 +1,94 @@
+import CStarIO
+import Foundation
+import Testing
+
+/// Random and mutated bytes through every reader: no crash, no hang, and bad input always ends in a diagnostic.
+@Suite("Reader fuzzing")
+struct ReaderFuzzTests {
+    static let seeds: [String] = [
+        #"{"tickets": [{"id": 1, "subject": "a\"b", "tags": ["x"], "n": -1.5e3}, {"id": 2, "c": {"d": [null, true]}}], "next_page": null}"#,
+        "Id,Subject,Body\r\n1,\"a, b\",\"multi\nline\"\r\n2,plain,\"q \"\"x\"\"\"\r\n",
+        "{\"id\":1}\n{\"id\":2,\"s\":\"\\u00e9\"}\n\n{\"id\":3}\n",
+    ]
+
+    static func mutate(_ input: [UInt8], _ rng: inout SeededRandom) -> [UInt8] {
+        var b = input
+        let interesting: [UInt8] = [0x22, 0x2C, 0x0A, 0x0D, 0x5B, 0x5D, 0x7B, 0x7D, 0x5C, 0x3A, 0x00, 0xFF, 0xC3, 0xE2, 0x80]
+        for _ in 0..<Int.random(in: 1...8, using: &rng) {
+            guard !b.isEmpty else { b.append(interesting.randomElement(using: &rng)!); continue }
+            let i = Int.random(in: 0..<b.count, using: &rng)
+            switch Int.random(in: 0..<5, using: &rng) {
+            case 0: b[i] = interesting.randomElement(using: &rng)!
+            case 1: b[i] = UInt8.random(in: 0...255, using: &rng)
+            case 2: b.remove(at: i)
+            case 3: b.insert(interesting.randomElement(using: &rng)!, at: i)
+            default: b.removeLast(Int.random(in: 0...min(b.count, 10), using: &rng))  // truncation
+            }
+        }
+        return b
+    }
+
+    enum Outcome: Equatable { case clean(Int), diagnosed }
+
+    /// Reads everything; a thrown error must be a ReaderError (a diagnostic), and items must be finite.
+    static func drain(_ reader: inout some RecordReader, byteCount: Int) throws -> Outcome {
+        var records = 0, problems = 0
+        do {
+            while let item = try reader.next() {
+                switch item {
+                case .record: records += 1
+                case .problem: problems += 1
+                case .warning: break
+                }
+                #expect(records + problems <= byteCount + 2, "a reader must make progress")
+                if records + problems > byteCount + 2 { return .diagnosed }
+            }
+        } catch is ReaderError {
+            return .diagnosed
+        }
+        return problems > 0 ? .diagnosed : .clean(records)
+    }
+
+    @Test(.timeLimit(.minutes(2))) func mutatedAndRandomInputsNeverCrashOrHang() throws {
+        var rng = SeededRandom(state: 99)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fuzz-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        var diagnosed = 0
+        for round in 0..<1500 {
+            let base = Array(Self.seeds[round % 3].utf8)
+            let bytes = round % 10 == 9 ? (0..<Int.random(in: 0...200, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+                                        : Self.mutate(base, &rng)
+            let path = dir.appendingPathComponent("f\(round)").path
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+
+            var json = try JSONRecordReader(path: path)
+            let jsonOutcome = try Self.drain(&json, byteCount: bytes.count)
+            // Whatever our JSON reader accepts whole, Foundation's parser must accept too.
+            if case .clean = jsonOutcome, !bytes.isEmpty {
+                let ok = (try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])) != nil
+                #expect(ok, "accepted invalid JSON: \(String(decoding: bytes, as: UTF8.self))")
+            }
+            var nd = try NDJSONRecordReader(path: path)
+            let ndOutcome = try Self.drain(&nd, byteCount: bytes.count)
+            // Every non-blank line is either a record or a diagnostic.
+            if case .clean(let n) = ndOutcome {
+                let lines = bytes.split(separator: 10, omittingEmptySubsequences: false)
+                    .filter { !$0.allSatisfy { $0 == 32 || $0 == 9 || $0 == 13 } }.count
+                #expect(n == lines)
+            }
+            var csv = try CSVRecordReader(path: path)
+            _ = try Self.drain(&csv, byteCount: bytes.count)
+            if jsonOutcome == .diagnosed { diagnosed += 1 }
+        }
+        #expect(diagnosed > 500, "mutations do produce bad input")
+    }
+
+    @Test func truncatedDocumentsAlwaysEndInADiagnostic() throws {
+        let doc = Array(Self.seeds[0].utf8)
+        for cut in 1..<doc.count {
+            let path = try TestFiles.writeBytes(Array(doc.prefix(cut)), name: "t.json")
+            var r = try JSONRecordReader(path: path, recordsPath: "tickets")
+            #expect(try Self.drain(&r, byteCount: cut) == .diagnosed, "cut at \(cut)")
+        }
+    }
+}
