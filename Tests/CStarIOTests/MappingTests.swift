@@ -67,8 +67,8 @@ struct MappingTests {
             guard case .record(let r) = item else { continue }
             read += 1
             switch mapper.map(r) {
-            case .mapped(let m): mapped.append(m)
-            case .skipped(let d): skipped.append(d)
+            case .mapped(let m, _): mapped.append(m)
+            case .skipped(let d, _): skipped.append(d)
             case .rejected(let d): rejected.append(d)
             }
         }

@@ -32,10 +32,12 @@ public struct CSVWriter {
         }
     }
 
+    static let formulaStarts: Set<Character> = ["=", "+", "-", "@", "\t", "\r"]
+
     func appendCell(_ raw: String, to out: inout [UInt8]) {
         var s = raw
-        if guardFormulas, let f = s.first, ["=", "+", "-", "@", "\t", "\r"].contains(f) { s = "'" + s }
-        let needsQuotes = s.utf8.contains { $0 == 44 || $0 == 34 || $0 == 10 || $0 == 13 }
+        if guardFormulas, let f = s.first, Self.formulaStarts.contains(f) { s = "'" + s }
+        let needsQuotes = s.utf8.contains { (b: UInt8) -> Bool in b == 44 || b == 34 || b == 10 || b == 13 }
         if !needsQuotes { out.append(contentsOf: s.utf8); return }
         out.append(34)
         for b in s.utf8 {

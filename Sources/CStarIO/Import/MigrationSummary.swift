@@ -12,6 +12,10 @@ public struct EntitySummary: Sendable, Equatable {
     public var failed = 0
     /// Why records were skipped, by reason code (filtered, duplicate, exists).
     public var skippedBy: [String: Int] = [:]
+    /// Child records (ticket messages) left out of their parent, each in the rejects file with its reason.
+    public var childRejected = 0
+    /// The first payloads, as they would be sent.
+    public var samples: [JSONValue] = []
 
     public init(entity: String, target: String) {
         self.entity = entity
@@ -26,6 +30,7 @@ public struct EntitySummary: Sendable, Equatable {
             ("read", .int(Int64(read))), ("created", .int(Int64(created))), ("updated", .int(Int64(updated))),
             ("skipped", .int(Int64(skipped))), ("rejected", .int(Int64(rejected))), ("failed", .int(Int64(failed))),
             ("skippedBy", .object(JSONObject(skippedBy.sorted { $0.key < $1.key }.map { ($0.key, .int(Int64($0.value))) }))),
+            ("childRejected", .int(Int64(childRejected))),
         ]))
     }
 }

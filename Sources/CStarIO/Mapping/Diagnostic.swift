@@ -1,5 +1,5 @@
 /// Why a record did not make it into a batch. A rejected record becomes one of these; it never disappears.
-public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
+public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
     public enum Severity: String, Sendable { case error, warning }
 
     public var severity: Severity

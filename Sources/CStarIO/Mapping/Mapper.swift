@@ -8,69 +8,134 @@ public struct MappedRecord: Sendable {
 
 /// What became of one source record.
 public enum MapOutcome: Sendable {
-    case mapped(MappedRecord)
+    case mapped(MappedRecord, childProblems: [Diagnostic])
     /// Filtered out on purpose (a `where` condition, or a duplicate); counts as skipped, with the reason.
-    case skipped(Diagnostic)
+    /// A duplicate names the source key of the record it duplicates, so references to it still resolve.
+    case skipped(Diagnostic, duplicateOf: String?)
     case rejected(Diagnostic)
+}
+
+/// What mapping needs from outside a record: indexed source files, other entities' keys, cStar members,
+/// and child records kept in a separate file.
+public protocol MappingResolver {
+    /// The source record with `key` in the declared index.
+    func lookup(index: String, key: String) throws -> JSONObject?
+    /// The value that stands for the record `entity` mapped from `key` (a cStar id, or a plan placeholder).
+    func ref(entity: String, key: String) throws -> JSONValue?
+    /// The value that stands for the cStar member with this email.
+    func member(email: String) throws -> JSONValue?
+    /// The child records of a parent, in file order.
+    func children(of entity: String, child: String, parentKey: String) throws -> [Record]
+}
+
+/// A resolver for mappings without lookups or children.
+public struct NoResolver: MappingResolver {
+    public init() {}
+    public func lookup(index: String, key: String) throws -> JSONObject? { nil }
+    public func ref(entity: String, key: String) throws -> JSONValue? { nil }
+    public func member(email: String) throws -> JSONValue? { nil }
+    public func children(of entity: String, child: String, parentKey: String) throws -> [Record] { [] }
 }
 
 /// Applies one entity mapping to source records. Keeps the dedupe set for the run.
 public struct Mapper {
     public let mapping: EntityMapping
-    private var seen: [String: SourceLocation] = [:]
+    private var seen: [String: (SourceLocation, String)] = [:]
 
     public init(mapping: EntityMapping) {
         self.mapping = mapping
     }
 
-    public mutating func map(_ record: Record) -> MapOutcome {
+    public mutating func map(_ record: Record, resolver: any MappingResolver = NoResolver()) -> MapOutcome {
         let entity = mapping.entity
         for c in mapping.conditions where !Self.holds(c, record.value(at: c.field)) {
             return .skipped(Diagnostic(severity: .warning, location: record.location, entity: entity, field: c.field, code: "filtered",
-                                       message: "skipped by the mapping's where condition on '\(c.field)' (\(mapping.file):\(c.line))"))
+                                       message: "skipped by the mapping's where condition on '\(c.field)' (\(mapping.file):\(c.line))"),
+                            duplicateOf: nil)
         }
         guard let keyValue = record.value(at: mapping.key)?.scalarText, !keyValue.isEmpty else {
             return .rejected(Diagnostic(location: record.location, entity: entity, field: mapping.key, code: "missing_key",
                                         message: "the source key '\(mapping.key)' is missing or empty; it identifies the record across runs"))
         }
+        var payload: JSONObject
+        switch Self.applyRules(mapping.fields, to: record, entity: entity, resolver: resolver) {
+        case .failure(let d): return .rejected(d)
+        case .success(let p): payload = p
+        }
+        var childProblems: [Diagnostic] = []
+        for child in mapping.children {
+            let records: [Record]
+            do {
+                records = try childRecords(child, parent: record, parentKey: keyValue, resolver: resolver)
+            } catch {
+                return .rejected(Diagnostic(location: record.location, entity: entity, field: child.target, code: "children_unreadable", message: "\(error)"))
+            }
+            var items: [JSONValue] = []
+            for c in records {
+                switch Self.applyRules(child.fields, to: c, entity: "\(entity).\(child.target)", resolver: resolver) {
+                case .success(let p): items.append(.object(p))
+                case .failure(let d): childProblems.append(d)
+                }
+            }
+            payload[child.target] = .array(items)
+        }
+        if let d = mapping.dedupe, let v = Record(fields: payload, location: record.location).value(at: d.field)?.scalarText {
+            let k = d.caseInsensitive ? v.lowercased() : v
+            if let (first, firstKey) = seen[k] {
+                return .skipped(Diagnostic(severity: .warning, location: record.location, entity: entity, field: d.field, code: "duplicate",
+                                           message: "duplicate \(d.field) '\(v)' (first seen at \(first)); skipped"),
+                                duplicateOf: firstKey)
+            }
+            seen[k] = (record.location, keyValue)
+        }
+        return .mapped(MappedRecord(entity: entity, sourceKey: keyValue, payload: payload, location: record.location), childProblems: childProblems)
+    }
+
+    func childRecords(_ child: ChildSpec, parent: Record, parentKey: String, resolver: any MappingResolver) throws -> [Record] {
+        if let inline = child.inline, let items = parent.value(at: inline)?.arrayValue {
+            return items.enumerated().compactMap { i, v in
+                v.objectValue.map { Record(fields: $0, location: SourceLocation(file: parent.location.file, line: parent.location.line, index: i + 1)) }
+            }
+        }
+        guard child.source != nil else { return [] }
+        return try resolver.children(of: mapping.entity, child: child.target, parentKey: parentKey)
+    }
+
+    /// Field rules → payload, or the diagnostic that rejects the record.
+    static func applyRules(_ rules: [FieldRule], to record: Record, entity: String, resolver: any MappingResolver) -> Result<JSONObject, Diagnostic> {
         var payload = JSONObject()
-        for rule in mapping.fields {
+        for rule in rules {
             var value: JSONValue = .null
             if let c = rule.constant {
                 value = c
             } else {
                 for path in rule.sources {
-                    if let v = record.value(at: path), !Self.isEmpty(v) { value = v; break }
+                    if let v = record.value(at: path), !isEmpty(v) { value = v; break }
                 }
             }
             do {
-                for t in rule.transforms { value = try Self.apply(t, value) }
+                for t in rule.transforms { value = try apply(t, value, record: record, resolver: resolver) }
             } catch let e as TransformError {
-                return .rejected(Diagnostic(location: record.location, entity: entity, field: rule.target, code: "transform_failed",
-                                            message: "\(e.message) (source \(rule.sources.joined(separator: " | ")))"))
+                return .failure(Diagnostic(location: record.location, entity: entity, field: rule.target, code: e.code,
+                                           message: "\(e.message) (source \(rule.sources.joined(separator: " | ")))"))
             } catch {
-                return .rejected(Diagnostic(location: record.location, entity: entity, field: rule.target, code: "transform_failed", message: "\(error)"))
+                return .failure(Diagnostic(location: record.location, entity: entity, field: rule.target, code: "transform_failed", message: "\(error)"))
             }
-            if Self.isEmpty(value), let d = rule.defaultValue { value = d }
-            if Self.isEmpty(value) {
+            if isEmpty(value), let d = rule.defaultValue {
+                value = d
+                if case .string(let s) = d, s.contains("{{") { value = .string(render(s, record: record, value: .null)) }
+            }
+            if isEmpty(value) {
                 if rule.required {
                     let from = rule.sources.isEmpty ? "" : " (source field \(rule.sources.map { "'\($0)'" }.joined(separator: " or ")))"
-                    return .rejected(Diagnostic(location: record.location, entity: entity, field: rule.target, code: "required_missing",
-                                                message: "required field '\(rule.target)' is empty\(from)"))
+                    return .failure(Diagnostic(location: record.location, entity: entity, field: rule.target, code: "required_missing",
+                                               message: "required field '\(rule.target)' is empty\(from)"))
                 }
                 continue
             }
-            Self.set(&payload, path: rule.target, value)
+            set(&payload, path: rule.target, value)
         }
-        if let d = mapping.dedupe, let v = Self.value(payload, d.field)?.scalarText {
-            let k = d.caseInsensitive ? v.lowercased() : v
-            if let first = seen[k] {
-                return .skipped(Diagnostic(severity: .warning, location: record.location, entity: entity, field: d.field, code: "duplicate",
-                                           message: "duplicate \(d.field) '\(v)' (first seen at \(first)); skipped"))
-            }
-            seen[k] = record.location
-        }
-        return .mapped(MappedRecord(entity: entity, sourceKey: keyValue, payload: payload, location: record.location))
+        return .success(payload)
     }
 
     static func isEmpty(_ v: JSONValue) -> Bool {
@@ -101,7 +166,18 @@ public struct Mapper {
         obj[head] = .object(inner)
     }
 
-    static func value(_ obj: JSONObject, _ path: String) -> JSONValue? {
-        Record(fields: obj, location: SourceLocation(file: "", line: 0, index: 0)).value(at: path)
+    /// `{{path}}` from the record; `{{value}}` is the value so far. Missing values render empty.
+    static func render(_ template: String, record: Record, value: JSONValue) -> String {
+        var out = ""
+        var rest = Substring(template)
+        while let open = rest.range(of: "{{") {
+            out += rest[..<open.lowerBound]
+            guard let close = rest[open.upperBound...].range(of: "}}") else { out += rest[open.lowerBound...]; return out }
+            let path = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+            let v = path == "value" ? value : record.value(at: path)
+            out += v.flatMap { $0.scalarText ?? ($0.isNull ? "" : JSONSerializer.string($0)) } ?? ""
+            rest = rest[close.upperBound...]
+        }
+        return out + rest
     }
 }

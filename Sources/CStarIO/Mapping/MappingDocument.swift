@@ -7,6 +7,8 @@ public enum TargetResource: String, Sendable, CaseIterable {
     case customerGroups = "customer-groups"
     case categories
     case customFields = "custom-fields"
+    /// Customer ↔ group links (`{groupId, customerId}`), sent through the group membership endpoint.
+    case groupMemberships = "customer-group-memberships"
     case settings
 }
 
@@ -26,17 +28,45 @@ public struct Dedupe: Sendable {
     public var caseInsensitive: Bool
 }
 
+/// What a lookup does when the referenced record is not there.
+public enum MissingPolicy: String, Sendable, CaseIterable {
+    /// The field is left empty (a `default` may fill it).
+    case null
+    /// The source value is kept as it is.
+    case keep
+    /// The whole record is rejected with the reason.
+    case reject
+}
+
 /// One value transformation step.
 public enum Transform: Sendable {
-    case trim, lower, upper, string, number, boolean
+    case trim, lower, upper, string, number, boolean, not
     case nullIfEmpty
     case truncate(Int)
     case split(String)
     case join(String)
     /// Enum map; `fallback` is used for unmapped values, or the record is rejected when `reject` is set.
     case map([String: JSONValue], fallback: JSONValue?, reject: Bool)
+    case date(DateParsing.Format)
+    case htmlToText
+    case htmlToMarkdown
+    /// `{{path}}` placeholders filled from the source record; `{{value}}` is the value so far.
+    case template(String)
+    /// A field of another source record, found by key in a declared index (`users` by `id` → `email`).
+    case lookup(index: String, field: String, onMissing: MissingPolicy)
+    /// The cStar id of the record another entity mapped from this source key (resolved through the ID map).
+    case ref(entity: String, onMissing: MissingPolicy)
+    /// The cStar member (agent) with this email.
+    case member(onMissing: MissingPolicy)
+    /// Zendesk schedule intervals (minutes from Sunday 00:00) → a weekly schedule by day name.
+    case zendeskIntervals
+    /// Lower-case letters, digits and underscores (`Reason for contact` → `reason_for_contact`), for keys.
+    case slug
+    /// Adds the rendered template to the list (skipped when it renders empty).
+    case append(String)
 
-    static let names = ["trim", "lower", "upper", "string", "number", "boolean", "nullIfEmpty", "truncate", "split", "join", "map"]
+    static let names = ["trim", "lower", "upper", "string", "number", "boolean", "not", "nullIfEmpty", "truncate", "split", "join",
+                        "map", "date", "htmlToText", "htmlToMarkdown", "template", "lookup", "ref", "member", "zendeskIntervals", "slug", "append"]
 }
 
 /// How one payload field is produced.
@@ -58,6 +88,29 @@ public struct SourceSpec: Sendable {
     public var files: [String]
     /// Key or JSON pointer of the record array in JSON documents.
     public var records: String?
+    /// With `firstMatch`, only the first pattern that matches any file is read (alternative layouts of the
+    /// same data, such as API pages or the NDJSON full export).
+    public var firstMatch = false
+}
+
+/// A source file indexed by key, for lookups (`users` by `id`). Built on disk before records are mapped.
+public struct IndexSpec: Sendable {
+    public var name: String
+    public var source: SourceSpec
+    public var key: String
+}
+
+/// Child records that travel inside their parent's payload (a ticket's comments → `messages`).
+public struct ChildSpec: Sendable {
+    /// Payload field of the parent that receives the list.
+    public var target: String
+    /// Array field of the parent source record holding the children (the full-export layout), if any.
+    public var inline: String?
+    /// A separate file of children (the API-dump layout), joined on `parentKey` through an on-disk index.
+    public var source: SourceSpec?
+    public var parentKey: String?
+    public var fields: [FieldRule]
+    public var line: Int
 }
 
 /// One mapping file: how source records become one kind of cStar record.
@@ -71,6 +124,10 @@ public struct EntityMapping: Sendable {
     public var conditions: [Condition]
     public var dedupe: Dedupe?
     public var fields: [FieldRule]
+    public var indexes: [IndexSpec] = []
+    public var children: [ChildSpec] = []
+    /// Used only when the named entity found no source files (a CSV layout standing in for the JSON one).
+    public var fallbackFor: String?
 
     /// Loads and fully validates a mapping file; all problems are reported at once.
     public static func load(path: String) throws -> EntityMapping {
@@ -96,7 +153,7 @@ public struct EntityMapping: Sendable {
         } catch let e as YamlError {
             throw MappingErrors(errors: [Self.yamlError(e, file: file)])
         }
-        let top: Set = ["version", "entity", "target", "description", "source", "key", "where", "dedupe", "fields"]
+        let top: Set = ["version", "entity", "target", "description", "source", "key", "where", "dedupe", "fields", "indexes", "children", "fallbackFor"]
         guard let pairs = r.mapping(root, "", allowed: top) else { throw MappingErrors(errors: r.errors) }
         let dict = Dictionary(pairs, uniquingKeysWith: { a, _ in a })
         for required in ["version", "entity", "target", "source", "key", "fields"] where dict[required] == nil {
@@ -114,15 +171,7 @@ public struct EntityMapping: Sendable {
         }
         let description = dict["description"].flatMap { r.string($0, "description") }
         var source = SourceSpec(files: [], records: nil)
-        if let s = dict["source"], let sp = r.mapping(s, "source", allowed: ["files", "records"]) {
-            for (k, v) in sp {
-                switch k {
-                case "files": source.files = r.strings(v, "source.files") ?? []
-                default: source.records = r.string(v, "source.records")
-                }
-            }
-            if source.files.isEmpty { r.fail(s, "source.files", "name at least one source file") }
-        }
+        if let s = dict["source"] { source = parseSource(s, path: "source", &r) }
         let key = dict["key"].flatMap { r.string($0, "key") } ?? ""
         var conditions: [Condition] = []
         if let w = dict["where"] { conditions = parseConditions(w, &r) }
@@ -136,15 +185,69 @@ public struct EntityMapping: Sendable {
             dedupe = Dedupe(field: field, caseInsensitive: ci)
         }
         var fields: [FieldRule] = []
-        if let f = dict["fields"], let fp = r.mapping(f, "fields") {
-            for (target, node) in fp { if let rule = parseField(target, node, &r) { fields.append(rule) } }
+        if let f = dict["fields"] { fields = parseFields(f, path: "fields", &r) }
+        var indexes: [IndexSpec] = []
+        if let ix = dict["indexes"], let pairs = r.mapping(ix, "indexes") {
+            for (name, node) in pairs {
+                let p = "indexes.\(name)"
+                guard let spec = r.mapping(node, p, allowed: ["files", "records", "key", "firstMatch"]) else { continue }
+                let d = Dictionary(spec, uniquingKeysWith: { a, _ in a })
+                guard let key = d["key"].flatMap({ r.string($0, "\(p).key") }) else { r.fail(node, "\(p).key", "an index needs 'key'"); continue }
+                var src = SourceSpec(files: d["files"].flatMap { r.strings($0, "\(p).files") } ?? [], records: d["records"].flatMap { r.string($0, "\(p).records") })
+                src.firstMatch = d["firstMatch"].flatMap { r.bool($0, "\(p).firstMatch") } ?? false
+                if src.files.isEmpty { r.fail(node, "\(p).files", "name at least one file") }
+                indexes.append(IndexSpec(name: name, source: src, key: key))
+            }
+        }
+        var children: [ChildSpec] = []
+        if let ch = dict["children"], let pairs = r.mapping(ch, "children") {
+            for (target, node) in pairs {
+                let p = "children.\(target)"
+                guard let spec = r.mapping(node, p, allowed: ["inline", "source", "parentKey", "fields"]) else { continue }
+                let d = Dictionary(spec, uniquingKeysWith: { a, _ in a })
+                var child = ChildSpec(target: target, inline: d["inline"].flatMap { r.string($0, "\(p).inline") }, source: nil,
+                                      parentKey: d["parentKey"].flatMap { r.string($0, "\(p).parentKey") }, fields: [], line: node.mark?.line ?? 0)
+                if let s = d["source"] { child.source = parseSource(s, path: "\(p).source", &r) }
+                if child.inline == nil && child.source == nil { r.fail(node, p, "children come 'inline' (an array field of the parent) or from a 'source' file") }
+                if child.source != nil && child.parentKey == nil { r.fail(node, "\(p).parentKey", "children from a separate file need 'parentKey' (their field holding the parent's key)") }
+                if let f = d["fields"] { child.fields = parseFields(f, path: "\(p).fields", &r) } else { r.fail(node, "\(p).fields", "children need 'fields'") }
+                children.append(child)
+            }
+        }
+        let fallbackFor = dict["fallbackFor"].flatMap { r.string($0, "fallbackFor") }
+        for rule in fields + children.flatMap(\.fields) {
+            for t in rule.transforms {
+                if case .lookup(let index, _, _) = t, !indexes.contains(where: { $0.name == index }) {
+                    r.fail(dict["fields"], "fields.\(rule.target)", "lookup uses index '\(index)', which this mapping does not declare under 'indexes'")
+                }
+            }
         }
         if let d = dedupe, !fields.contains(where: { $0.target == d.field }) {
             r.fail(dict["dedupe"], "dedupe.field", "'\(d.field)' is not one of the mapped fields")
         }
         if !r.errors.isEmpty { throw MappingErrors(errors: r.errors) }
         return EntityMapping(file: file, entity: entity, target: target, description: description, source: source, key: key,
-                             conditions: conditions, dedupe: dedupe, fields: fields)
+                             conditions: conditions, dedupe: dedupe, fields: fields, indexes: indexes, children: children,
+                             fallbackFor: fallbackFor)
+    }
+
+    static func parseSource(_ node: Node, path: String, _ r: inout YAMLReader) -> SourceSpec {
+        var source = SourceSpec(files: [], records: nil)
+        guard let sp = r.mapping(node, path, allowed: ["files", "records", "firstMatch"]) else { return source }
+        for (k, v) in sp {
+            switch k {
+            case "files": source.files = r.strings(v, "\(path).files") ?? []
+            case "firstMatch": source.firstMatch = r.bool(v, "\(path).firstMatch") ?? false
+            default: source.records = r.string(v, "\(path).records")
+            }
+        }
+        if source.files.isEmpty { r.fail(node, "\(path).files", "name at least one source file") }
+        return source
+    }
+
+    static func parseFields(_ node: Node, path: String, _ r: inout YAMLReader) -> [FieldRule] {
+        guard let fp = r.mapping(node, path) else { return [] }
+        return fp.compactMap { target, n in parseField(target, n, path: path, &r) }
     }
 
     static func yamlError(_ e: YamlError, file: String) -> MappingError {
@@ -186,8 +289,8 @@ public struct EntityMapping: Sendable {
         return out
     }
 
-    static func parseField(_ target: String, _ node: Node, _ r: inout YAMLReader) -> FieldRule? {
-        let path = "fields.\(target)"
+    static func parseField(_ target: String, _ node: Node, path base: String = "fields", _ r: inout YAMLReader) -> FieldRule? {
+        let path = "\(base).\(target)"
         // Shorthand: `email: email` means `from: email`.
         if case .scalar(let s) = node {
             return FieldRule(target: target, sources: [s.string], constant: nil, defaultValue: nil, required: false, transforms: [], line: node.mark?.line ?? 0)
@@ -226,17 +329,55 @@ public struct EntityMapping: Sendable {
                 case "string": out.append(.string)
                 case "number": out.append(.number)
                 case "boolean": out.append(.boolean)
+                case "not": out.append(.not)
                 case "nullIfEmpty": out.append(.nullIfEmpty)
+                case "date": out.append(.date(.auto))
+                case "htmlToText": out.append(.htmlToText)
+                case "htmlToMarkdown": out.append(.htmlToMarkdown)
+                case "zendeskIntervals": out.append(.zendeskIntervals)
+                case "slug": out.append(.slug)
                 default:
                     r.fail(item, p, "unknown transform '\(s.string)'; known: \(Transform.names.joined(separator: ", "))")
                 }
                 continue
             }
-            guard let pairs = r.mapping(item, p, allowed: ["truncate", "split", "join", "map", "fallback", "onUnmapped"]) else { continue }
+            let allowed: Set = ["truncate", "split", "join", "map", "fallback", "onUnmapped", "date", "template", "lookup", "ref", "member", "onMissing", "append"]
+            guard let pairs = r.mapping(item, p, allowed: allowed) else { continue }
             let dict = Dictionary(pairs, uniquingKeysWith: { a, _ in a })
+            func missing() -> MissingPolicy {
+                guard let n = dict["onMissing"], let v = r.string(n, "\(p).onMissing") else { return .null }
+                guard let m = MissingPolicy(rawValue: v) else {
+                    r.fail(n, "\(p).onMissing", "unknown policy '\(v)'; one of: null, keep, reject")
+                    return .null
+                }
+                return m
+            }
             if let n = dict["truncate"] { if let v = r.int(n, "\(p).truncate") { out.append(.truncate(v)) } }
             else if let s = dict["split"] { if let v = r.string(s, "\(p).split") { out.append(.split(v)) } }
             else if let j = dict["join"] { if let v = r.string(j, "\(p).join") { out.append(.join(v)) } }
+            else if let d = dict["date"] {
+                guard let v = r.string(d, "\(p).date") else { continue }
+                if let f = DateParsing.Format(rawValue: v) { out.append(.date(f)) } else {
+                    r.fail(d, "\(p).date", "unknown date format '\(v)'; one of: \(DateParsing.Format.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+            }
+            else if let t = dict["template"] { if let v = r.string(t, "\(p).template") { out.append(.template(v)) } }
+            else if let a = dict["append"] { if let v = r.string(a, "\(p).append") { out.append(.append(v)) } }
+            else if let l = dict["lookup"] {
+                guard let spec = r.mapping(l, "\(p).lookup", allowed: ["index", "field"]) else { continue }
+                let d = Dictionary(spec, uniquingKeysWith: { a, _ in a })
+                guard let index = d["index"].flatMap({ r.string($0, "\(p).lookup.index") }),
+                      let field = d["field"].flatMap({ r.string($0, "\(p).lookup.field") }) else {
+                    r.fail(l, "\(p).lookup", "a lookup needs 'index' and 'field'")
+                    continue
+                }
+                out.append(.lookup(index: index, field: field, onMissing: missing()))
+            }
+            else if let e = dict["ref"] { if let v = r.string(e, "\(p).ref") { out.append(.ref(entity: v, onMissing: missing())) } }
+            else if let m = dict["member"] {
+                if r.string(m, "\(p).member") != "email" { r.fail(m, "\(p).member", "members are matched by 'email'") }
+                out.append(.member(onMissing: missing()))
+            }
             else if let m = dict["map"] {
                 guard let entries = r.mapping(m, "\(p).map") else { continue }
                 var table: [String: JSONValue] = [:]
@@ -251,7 +392,7 @@ public struct EntityMapping: Sendable {
                 }
                 out.append(.map(table, fallback: dict["fallback"].map { r.json($0) }, reject: reject))
             } else {
-                r.fail(item, p, "a transform step needs one of: truncate, split, join, map")
+                r.fail(item, p, "a transform step needs one of: truncate, split, join, map, date, template, append, lookup, ref, member")
             }
         }
         return out

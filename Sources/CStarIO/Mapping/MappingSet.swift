@@ -6,7 +6,7 @@ public struct MappingSet: Sendable {
     public let entities: [EntityMapping]
 
     /// Order in which targets are imported: what others refer to comes first.
-    static let order: [TargetResource] = [.customFields, .customerGroups, .customers, .categories, .articles, .tickets, .settings]
+    static let order: [TargetResource] = [.customFields, .customerGroups, .customers, .groupMemberships, .categories, .articles, .tickets, .settings]
 
     public static func load(directory: String) throws -> MappingSet {
         var isDir: ObjCBool = false

@@ -1,17 +1,32 @@
+import Foundation
+
 /// A value a transform cannot handle; the record is rejected with this message.
 struct TransformError: Error {
+    var code = "transform_failed"
     let message: String
 }
 
 extension Mapper {
-    static func apply(_ t: Transform, _ value: JSONValue) throws -> JSONValue {
+    static func apply(_ t: Transform, _ value: JSONValue, record: Record, resolver: any MappingResolver) throws -> JSONValue {
         if case .array(let items) = value {
             switch t {
             case .join(let sep): return .string(items.compactMap(\.scalarText).joined(separator: sep))
-            case .split, .map, .trim, .lower, .upper, .string, .number, .boolean, .nullIfEmpty, .truncate:
+            case .template, .zendeskIntervals, .append: break
+            default:
                 // Element-wise on arrays (tags: [trim, lower]).
-                return .array(try items.map { try apply(t, $0) })
+                return .array(try items.map { try apply(t, $0, record: record, resolver: resolver) })
             }
+        }
+        switch t {
+        case .template(let text): return .string(render(text, record: record, value: value))
+        case .zendeskIntervals: return try weeklySchedule(value)
+        case .append(let text):
+            let extra = render(text, record: record, value: value).trimmingCharacters(in: .whitespaces)
+            let unfilled = text.contains("{{") && extra == render(text, record: Record(fields: JSONObject(), location: record.location), value: .null).trimmingCharacters(in: .whitespaces)
+            var list = value.arrayValue ?? (value.isNull ? [] : [value])
+            if !extra.isEmpty && !unfilled { list.append(.string(extra)) }
+            return .array(list)
+        default: break
         }
         if value.isNull { return value }
         switch t {
@@ -28,15 +43,19 @@ extension Mapper {
             if let i = Int64(s) { return .int(i) }
             if let d = Double(s), d.isFinite { return .double(d) }
             throw TransformError(message: "'\(value.scalarText ?? value.typeName)' is not a number")
-        case .boolean:
-            if case .bool = value { return value }
-            switch value.scalarText?.trimmingCharacters(in: .whitespaces).lowercased() {
-            case "true", "yes", "y", "1", "on": return .bool(true)
-            case "false", "no", "n", "0", "off", "": return .bool(false)
-            default: throw TransformError(message: "'\(value.scalarText ?? value.typeName)' is not a yes/no value")
+        case .boolean, .not:
+            var b: Bool
+            if case .bool(let v) = value { b = v } else {
+                switch value.scalarText?.trimmingCharacters(in: .whitespaces).lowercased() {
+                case "true", "yes", "y", "1", "on": b = true
+                case "false", "no", "n", "0", "off", "": b = false
+                default: throw TransformError(message: "'\(value.scalarText ?? value.typeName)' is not a yes/no value")
+                }
             }
+            if case .not = t { b.toggle() }
+            return .bool(b)
         case .nullIfEmpty:
-            if let s = value.stringValue, s.trimmingCharacters(in: .whitespaces).isEmpty { return .null }
+            if let s = value.stringValue, s.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return .null }
             return value
         case .truncate(let n):
             guard let s = value.stringValue, s.count > n else { return value }
@@ -49,13 +68,94 @@ extension Mapper {
         case .map(let table, let fallback, let reject):
             guard let key = value.scalarText else { throw TransformError(message: "cannot look up a \(value.typeName) in a value map") }
             if let mapped = table[key] { return mapped }
-            if reject { throw TransformError(message: "value '\(key)' is not in the mapping's value map (known: \(table.keys.sorted().joined(separator: ", ")))") }
+            if reject {
+                throw TransformError(code: "unmapped_value", message: "value '\(key)' is not in the mapping's value map (known: \(table.keys.sorted().joined(separator: ", ")))")
+            }
             return fallback ?? value
+        case .date(let format):
+            guard let iso = DateParsing.normalise(value, format: format) else {
+                throw TransformError(code: "invalid_date", message: "'\(value.scalarText ?? value.typeName)' is not a \(format == .auto ? "recognised" : format.rawValue) date")
+            }
+            return .string(iso)
+        case .htmlToText:
+            guard let s = value.stringValue else { return value }
+            return .string(HTMLConverter.plainText(s))
+        case .htmlToMarkdown:
+            guard let s = value.stringValue else { return value }
+            return .string(HTMLConverter.markdown(s))
+        case .lookup(let index, let field, let onMissing):
+            guard let key = value.scalarText else { return try missing(onMissing, value, "cannot look up a \(value.typeName)") }
+            guard let source = try resolver.lookup(index: index, key: key) else {
+                return try missing(onMissing, value, "no record with key '\(key)' in index '\(index)'")
+            }
+            let found = Record(fields: source, location: record.location).value(at: field) ?? .null
+            if isEmpty(found) { return try missing(onMissing, value, "the '\(index)' record '\(key)' has no '\(field)'") }
+            return found
+        case .ref(let entity, let onMissing):
+            guard let key = value.scalarText, let found = try resolver.ref(entity: entity, key: key) else {
+                return try missing(onMissing, value, "no \(entity) record was mapped from source key '\(value.scalarText ?? "")' (dangling reference)")
+            }
+            return found
+        case .member(let onMissing):
+            guard let email = value.stringValue, let found = try resolver.member(email: email) else {
+                return try missing(onMissing, value, "no cStar member has the email '\(value.scalarText ?? "")'")
+            }
+            return found
+        case .slug:
+            guard let s = value.scalarText else { return value }
+            var out = ""
+            for ch in s.lowercased().unicodeScalars {
+                if ch.isASCII, CharacterSet.alphanumerics.contains(ch) { out.unicodeScalars.append(ch) }
+                else if !out.isEmpty, !out.hasSuffix("_") { out += "_" }
+            }
+            while out.hasSuffix("_") { out.removeLast() }
+            return .string(out)
+        case .template, .zendeskIntervals, .append:
+            return value
         }
     }
-}
 
-extension Mapper {
+    static func missing(_ policy: MissingPolicy, _ value: JSONValue, _ message: String) throws -> JSONValue {
+        switch policy {
+        case .null: return .null
+        case .keep: return value
+        case .reject: throw TransformError(code: "unresolved_reference", message: message)
+        }
+    }
+
+    static let weekdays = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"]
+
+    /// Zendesk intervals `[{start_time, end_time}]` in minutes from Sunday 00:00 → `{monday: {enabled, start, end}, ...}`.
+    /// A day takes its earliest start and latest end; days without an interval are disabled.
+    static func weeklySchedule(_ value: JSONValue) throws -> JSONValue {
+        guard let intervals = value.arrayValue else { throw TransformError(message: "schedule intervals must be a list") }
+        var spans: [Int: (Int, Int)] = [:]
+        for item in intervals {
+            guard let s = item["start_time"]?.intValue, let e = item["end_time"]?.intValue, s >= 0, e > s, e <= 7 * 1440 else {
+                throw TransformError(message: "each interval needs start_time < end_time, in minutes within the week")
+            }
+            let day = Int(s) / 1440
+            let start = Int(s) % 1440, end = min(Int(e) - day * 1440, 1440)
+            let current = spans[day]
+            spans[day] = (min(current?.0 ?? start, start), max(current?.1 ?? end, end))
+        }
+        func hhmm(_ m: Int) -> String {
+            let m = min(m, 1439)
+            return String(format: "%02d:%02d", m / 60, m % 60)
+        }
+        let order = [1, 2, 3, 4, 5, 6, 0]
+        return .object(JSONObject(order.map { d in
+            let name = weekdays[d]
+            guard let (s, e) = spans[d] else {
+                return (name, .object(JSONObject([("enabled", .bool(false)), ("start", .string("09:00")), ("end", .string("17:00"))])))
+            }
+            return (name, .object(JSONObject([("enabled", .bool(true)), ("start", .string(hhmm(s))), ("end", .string(hhmm(e)))])))
+        }))
+    }
+
     /// One transform on one value, as the mapper applies it (exposed for tests and `plan` samples).
-    public static func applyForTesting(_ t: Transform, _ value: JSONValue) throws -> JSONValue { try apply(t, value) }
+    public static func applyForTesting(_ t: Transform, _ value: JSONValue, record: Record? = nil,
+                                       resolver: any MappingResolver = NoResolver()) throws -> JSONValue {
+        try apply(t, value, record: record ?? Record(fields: JSONObject(), location: SourceLocation(file: "", line: 0, index: 0)), resolver: resolver)
+    }
 }

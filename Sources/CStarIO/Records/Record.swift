@@ -23,22 +23,48 @@ public struct Record: Sendable {
         self.location = location
     }
 
-    /// Value at a field path: an exact key first (CSV headers may hold dots and spaces), then a dot path into
-    /// nested objects (`user_fields.loyalty_tier`), where a numeric segment indexes an array.
+    /// Value at a field path: an exact key first (CSV headers may hold dots, spaces and brackets, such as
+    /// `Plan [list]`), then a dot path into nested objects (`user_fields.loyalty_tier`). A numeric segment
+    /// indexes an array; `name[key=value]` picks the element of the array `name` whose `key` is `value`
+    /// (`custom_fields[id=360002222].value`).
     public func value(at path: String) -> JSONValue? {
         if let v = fields[path] { return v }
-        guard path.contains(".") else { return nil }
-        var current: JSONValue = .object(fields)
-        for segment in path.split(separator: ".", omittingEmptySubsequences: false) {
-            switch current {
-            case .object(let o):
-                guard let next = o[String(segment)] else { return nil }
-                current = next
-            case .array(let a):
-                guard let i = Int(segment), a.indices.contains(i) else { return nil }
-                current = a[i]
-            default:
-                return nil
+        guard path.contains(".") || path.contains("[") else { return nil }
+        return Self.value(in: .object(fields), path: path)
+    }
+
+    static func value(in root: JSONValue, path: String) -> JSONValue? {
+        var current = root
+        for rawSegment in path.split(separator: ".", omittingEmptySubsequences: false) {
+            var segment = Substring(rawSegment)
+            var selector: (key: String, value: String)?
+            if segment.hasSuffix("]"), let open = segment.firstIndex(of: "["),
+               let eq = segment[open...].firstIndex(of: "=") {
+                selector = (String(segment[segment.index(after: open)..<eq]),
+                            String(segment[segment.index(after: eq)..<segment.index(before: segment.endIndex)]))
+                segment = segment[..<open]
+            }
+            if !segment.isEmpty {
+                switch current {
+                case .object(let o):
+                    guard let next = o[String(segment)] else { return nil }
+                    current = next
+                case .array(let a):
+                    if let i = Int(segment) {
+                        guard a.indices.contains(i) else { return nil }
+                        current = a[i]
+                    } else {
+                        // A name on a list of objects plucks that field from each (`options.value`).
+                        current = .array(a.compactMap { $0[String(segment)] })
+                    }
+                default:
+                    return nil
+                }
+            }
+            if let (k, v) = selector {
+                guard case .array(let items) = current,
+                      let hit = items.first(where: { $0[k]?.scalarText == v }) else { return nil }
+                current = hit
             }
         }
         return current

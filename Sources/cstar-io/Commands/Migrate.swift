@@ -63,19 +63,20 @@ extension CStarIOCommand {
                 Console.err("Using the embedded cStar sandbox at \(s.origin) (no CSTAR_SECRET_KEY set); data in \(target.stateDir)/sandbox.sqlite")
             }
             let client = CStarClient(target: resolved.target, logger: logger)
-            let importer = Importer(client: client, exportDirectory: exportDir,
-                                    rejectsPath: (target.stateDir as NSString).appendingPathComponent("rejects.ndjson"),
-                                    batchSize: batchSize, mergeStrategy: CStarAPI.MergeStrategy(rawValue: mergeStrategy)!, logger: logger)
+            let sink = APIImportSink(client: client, batchSize: batchSize, mergeStrategy: CStarAPI.MergeStrategy(rawValue: mergeStrategy)!)
             let quiet = output.quiet || output.json
-            let summary: MigrationSummary
+            var summary: MigrationSummary
             do {
-                summary = try await importer.run(entities) { event in
+                let pipeline = try Pipeline(exportDirectory: exportDir, stateDirectory: target.stateDir, sink: sink, logger: logger)
+                summary = try await pipeline.run(entities) { event in
                     if !quiet { Console.err(ProgressText.line(event)) }
                 }
+                summary.requests = client.stats.requests
+                summary.retries = client.stats.retries
             } catch {
                 await resolved.shutdown()
                 Console.err("error: \(error)")
-                Console.err("Nothing sent so far is lost: re-run the same command to continue.")
+                Console.err("Records already imported stay imported; re-running the same command skips them.")
                 throw ExitCode(ExitCodes.failure)
             }
             await resolved.shutdown()
@@ -93,22 +94,26 @@ extension CStarIOCommand {
         }
 
         func loadMappings() throws -> [EntityMapping] {
-            do {
-                if let m = mapping {
-                    var isDir: ObjCBool = false
-                    if FileManager.default.fileExists(atPath: m, isDirectory: &isDir), !isDir.boolValue {
-                        return [try EntityMapping.load(path: m)]
-                    }
-                    return try MappingSet.load(directory: m).entities
-                }
-                guard let dir = MappingSet.locate(source: from) else {
-                    throw UsageError("no mapping set for '\(from)': expected a folder Mappings/\(from)/ (or pass --mapping PATH).")
-                }
-                return try MappingSet.load(directory: dir).entities
-            } catch let e as MappingErrors {
-                Console.err("The mapping has errors; nothing was read or sent:\n\(e)")
-                throw ExitCode(ExitCodes.usage)
+            try MappingLoader.load(mapping ?? from)
+        }
+    }
+}
+
+/// Finds and loads a mapping set for the commands: a source name (`zendesk` → Mappings/zendesk/), a folder, or a file.
+enum MappingLoader {
+    static func load(_ nameOrPath: String) throws -> [EntityMapping] {
+        do {
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: nameOrPath, isDirectory: &isDir) {
+                return isDir.boolValue ? try MappingSet.load(directory: nameOrPath).entities : [try EntityMapping.load(path: nameOrPath)]
             }
+            guard !nameOrPath.contains("/"), let dir = MappingSet.locate(source: nameOrPath) else {
+                throw UsageError("no mapping set '\(nameOrPath)': expected a folder Mappings/\(nameOrPath)/, or a path to a mapping folder or file.")
+            }
+            return try MappingSet.load(directory: dir).entities
+        } catch let e as MappingErrors {
+            Console.err("The mapping has errors; nothing was read or sent:\n\(e)")
+            throw ExitCode(ExitCodes.usage)
         }
     }
 }

@@ -3,11 +3,11 @@ import Foundation
 
 /// One-line progress messages for stderr.
 enum ProgressText {
-    static func line(_ event: ImportProgress) -> String {
+    static func line(_ event: PipelineProgress) -> String {
         switch event {
         case .entityStarted(let entity, let files):
             return "\(entity): reading \(files.map { ($0 as NSString).lastPathComponent }.joined(separator: ", "))"
-        case .batchSent(let entity, let batch, let records, let read):
+        case .batchDelivered(let entity, let batch, let records, let read):
             return "\(entity): batch \(batch + 1) sent (\(records) records, \(read) read so far)"
         case .entityFinished(let s):
             return "\(s.entity): done — \(s.read) read, \(s.created) created, \(s.updated) updated, \(s.skipped) skipped, \(s.rejected) rejected"

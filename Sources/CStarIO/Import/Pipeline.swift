@@ -1,0 +1,249 @@
+import CStarHash
+import Foundation
+import Logging
+
+/// Something worth telling the person running the pipeline while it runs.
+public enum PipelineProgress: Sendable {
+    case entityStarted(entity: String, files: [String])
+    case batchDelivered(entity: String, batch: Int, records: Int, read: Int)
+    case entityFinished(EntitySummary)
+    case entitySkipped(entity: String, reason: String)
+}
+
+/// Up to 500 mapped records of one entity, formed deterministically from the source order.
+public struct Batch: Sendable {
+    public var entity: String
+    public var target: TargetResource
+    public var index: Int
+    public var records: [MappedRecord]
+}
+
+/// What the receiver did with a batch: counts, and per-record errors by position in the batch.
+public struct BatchOutcome: Sendable {
+    public struct RecordError: Sendable {
+        public var index: Int
+        public var code: String
+        public var message: String
+        public var param: String?
+    }
+    public var created = 0
+    public var updated = 0
+    public var skipped = 0
+    public var errors: [RecordError] = []
+
+    public init(created: Int = 0, updated: Int = 0, skipped: Int = 0, errors: [RecordError] = []) {
+        self.created = created
+        self.updated = updated
+        self.skipped = skipped
+        self.errors = errors
+    }
+}
+
+/// Where batches go: cStar's API, or (for `plan`) nowhere but a folder.
+public protocol BatchSink: AnyObject {
+    var batchSize: Int { get }
+    /// nil when this sink can deliver the mapping's records; otherwise why not.
+    func unsupportedReason(_ mapping: EntityMapping) -> String?
+    func deliver(_ batch: Batch, mapping: EntityMapping) async throws -> BatchOutcome
+    /// Stands for the record `entity` mapped from source key `key` in references (a cStar id, or a placeholder).
+    func reference(entity: String, key: String) throws -> JSONValue?
+    func member(email: String) throws -> JSONValue?
+}
+
+/// Streams each entity's source files through its mapping into a sink, in dependency order, and accounts for
+/// every record: read = created + updated + skipped + rejected + failed, per entity.
+public final class Pipeline {
+    public let exportDirectory: String
+    public let sink: any BatchSink
+    let rejects: RejectsWriter
+    let index: RunIndex
+    let logger: Logger
+    private var builtIndexes: Set<String> = []
+    private var builtChildren: Set<String> = []
+
+    public init(exportDirectory: String, stateDirectory: String, sink: any BatchSink, logger: Logger) throws {
+        self.exportDirectory = exportDirectory
+        self.sink = sink
+        self.logger = logger
+        try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
+        rejects = RejectsWriter(path: (stateDirectory as NSString).appendingPathComponent("rejects.ndjson"))
+        index = try RunIndex(path: (stateDirectory as NSString).appendingPathComponent("run-index.sqlite"))
+    }
+
+    public var rejectsPath: String { rejects.path }
+
+    /// Files an entity reads: every match of every pattern, or with `firstMatch` only the first pattern's.
+    public func files(for source: SourceSpec) -> [String] {
+        guard source.firstMatch else { return SourceFiles.resolve(source.files, in: exportDirectory) }
+        for pattern in source.files {
+            let found = SourceFiles.resolve([pattern], in: exportDirectory)
+            if !found.isEmpty { return found }
+        }
+        return []
+    }
+
+    public func run(_ mappings: [EntityMapping], progress: @escaping @Sendable (PipelineProgress) -> Void = { _ in }) async throws -> MigrationSummary {
+        let start = Date()
+        var summaries: [EntitySummary] = []
+        var minimumRequests = 0
+        defer { try? rejects.close() }
+        let withFiles = Set(mappings.filter { !files(for: $0.source).isEmpty }.map(\.entity))
+        for mapping in mappings {
+            if let primary = mapping.fallbackFor, withFiles.contains(primary) {
+                progress(.entitySkipped(entity: mapping.entity, reason: "not needed: '\(primary)' found its files"))
+                continue
+            }
+            let files = files(for: mapping.source)
+            guard !files.isEmpty else {
+                progress(.entitySkipped(entity: mapping.entity, reason: "no source file matches \(mapping.source.files.joined(separator: ", "))"))
+                continue
+            }
+            if let reason = sink.unsupportedReason(mapping) {
+                progress(.entitySkipped(entity: mapping.entity, reason: reason))
+                continue
+            }
+            progress(.entityStarted(entity: mapping.entity, files: files))
+            try buildIndexes(for: mapping)
+            let (summary, sent) = try await runEntity(mapping, files: files, progress: progress)
+            minimumRequests += (sent + sink.batchSize - 1) / sink.batchSize
+            summaries.append(summary)
+            progress(.entityFinished(summary))
+        }
+        try rejects.close()
+        return MigrationSummary(entities: summaries, requests: 0, retries: 0, minimumRequests: minimumRequests,
+                                elapsedSeconds: Date().timeIntervalSince(start), rejectsFile: rejects.count > 0 ? rejects.path : nil)
+    }
+
+    func buildIndexes(for mapping: EntityMapping) throws {
+        for spec in mapping.indexes where !builtIndexes.contains(spec.name) {
+            var reader = MultiFileReader(paths: files(for: spec.source), options: ReaderOptions(records: spec.source.records))
+            let n = try index.buildSourceIndex(name: spec.name, reader: &reader, keyPath: spec.key)
+            logger.debug("index built", metadata: ["index": "\(spec.name)", "records": "\(n)"])
+            builtIndexes.insert(spec.name)
+        }
+        for child in mapping.children {
+            guard let source = child.source, let parentKey = child.parentKey else { continue }
+            let id = "\(mapping.entity).\(child.target)"
+            guard !builtChildren.contains(id) else { continue }
+            var reader = MultiFileReader(paths: files(for: source), options: ReaderOptions(records: source.records))
+            let (n, problems) = try index.buildChildIndex(entity: mapping.entity, child: child.target, reader: &reader, parentKeyPath: parentKey)
+            for p in problems {
+                try rejects.write(Diagnostic(location: SourceLocation(file: p.file, line: p.line, index: 0), entity: id, field: nil,
+                                             code: "unreadable", message: p.message), record: nil)
+            }
+            logger.debug("child index built", metadata: ["children": "\(id)", "records": "\(n)"])
+            builtChildren.insert(id)
+        }
+    }
+
+    func runEntity(_ mapping: EntityMapping, files: [String], progress: @escaping @Sendable (PipelineProgress) -> Void) async throws -> (EntitySummary, sent: Int) {
+        var summary = EntitySummary(entity: mapping.entity, target: mapping.target.rawValue)
+        summary.files = files
+        var mapper = Mapper(mapping: mapping)
+        let reader = PrefetchingReader(MultiFileReader(paths: files, options: ReaderOptions(records: mapping.source.records)))
+        let resolver = PipelineResolver(index: index, sink: sink)
+        var batch: [MappedRecord] = []
+        var keys: [(key: String, canonical: String)] = []
+        var batchIndex = 0
+        var sent = 0
+        func flush() async throws {
+            try index.registerKeys(entity: mapping.entity, keys)
+            keys.removeAll(keepingCapacity: true)
+            guard !batch.isEmpty else { return }
+            try await deliver(Batch(entity: mapping.entity, target: mapping.target, index: batchIndex, records: batch), mapping: mapping, summary: &summary)
+            progress(.batchDelivered(entity: mapping.entity, batch: batchIndex, records: batch.count, read: summary.read))
+            batchIndex += 1
+            batch.removeAll(keepingCapacity: true)
+        }
+        while let item = try reader.next() {
+            let record: Record
+            switch item {
+            case .record(let r): record = r
+            case .warning(let w):
+                logger.warning("\(w)")
+                continue
+            case .problem(let p):
+                summary.read += 1
+                summary.rejected += 1
+                try rejects.write(Diagnostic(location: SourceLocation(file: p.file, line: p.line, index: 0), entity: mapping.entity,
+                                             field: nil, code: "unreadable", message: p.message), record: nil)
+                continue
+            }
+            summary.read += 1
+            switch mapper.map(record, resolver: resolver) {
+            case .mapped(let m, let childProblems):
+                for d in childProblems { try rejects.write(d, record: nil) }
+                summary.childRejected += childProblems.count
+                if summary.samples.count < 3 { summary.samples.append(.object(m.payload)) }
+                batch.append(m)
+                keys.append((m.sourceKey, m.sourceKey))
+                sent += 1
+                if batch.count == sink.batchSize { try await flush() }
+            case .skipped(let d, let duplicateOf):
+                summary.skipped += 1
+                summary.skippedBy[d.code, default: 0] += 1
+                if let first = duplicateOf, let key = record.value(at: mapping.key)?.scalarText { keys.append((key, first)) }
+                logger.debug("skipped", metadata: ["reason": "\(d)"])
+            case .rejected(let d):
+                summary.rejected += 1
+                try rejects.write(d, record: .object(record.fields))
+            }
+        }
+        try await flush()
+        return (summary, sent)
+    }
+
+    func deliver(_ batch: Batch, mapping: EntityMapping, summary: inout EntitySummary) async throws {
+        let outcome: BatchOutcome
+        do {
+            outcome = try await sink.deliver(batch, mapping: mapping)
+        } catch let e as CStarAPIError where e.status == 400 || e.status == 422 {
+            // The whole batch was refused: record every record with the API's reason rather than lose them.
+            for m in batch.records {
+                summary.rejected += 1
+                try rejects.write(Diagnostic(location: m.location, entity: mapping.entity, field: e.param, code: e.code, message: e.message),
+                                  record: .object(m.payload))
+            }
+            return
+        }
+        summary.created += outcome.created
+        summary.updated += outcome.updated
+        summary.skipped += outcome.skipped
+        if outcome.skipped > 0 { summary.skippedBy["exists", default: 0] += outcome.skipped }
+        for e in outcome.errors {
+            let m = batch.records.indices.contains(e.index) ? batch.records[e.index] : nil
+            summary.rejected += 1
+            try rejects.write(Diagnostic(location: m?.location, entity: mapping.entity, field: e.param, code: e.code,
+                                         message: "cStar refused the record: \(e.message)"), record: m.map { .object($0.payload) })
+        }
+        let accounted = outcome.created + outcome.updated + outcome.skipped + outcome.errors.count
+        if accounted != batch.records.count {
+            logger.warning("the answer does not account for every record", metadata: ["batch": "\(batch.index)", "sent": "\(batch.records.count)", "accounted": "\(accounted)"])
+            summary.failed += max(0, batch.records.count - accounted)
+        }
+    }
+}
+
+/// Lookups and children from the run's on-disk index; references and members through the sink.
+final class PipelineResolver: MappingResolver {
+    let index: RunIndex
+    let sink: any BatchSink
+
+    init(index: RunIndex, sink: any BatchSink) {
+        self.index = index
+        self.sink = sink
+    }
+
+    func lookup(index name: String, key: String) throws -> JSONObject? { try index.sourceRecord(index: name, key: key) }
+
+    func ref(entity: String, key: String) throws -> JSONValue? {
+        guard let canonical = try index.canonicalKey(entity: entity, key: key) else { return nil }
+        return try sink.reference(entity: entity, key: canonical)
+    }
+
+    func member(email: String) throws -> JSONValue? { try sink.member(email: email) }
+
+    func children(of entity: String, child: String, parentKey: String) throws -> [Record] {
+        try index.children(entity: entity, child: child, parentKey: parentKey)
+    }
+}

@@ -1,0 +1,151 @@
+import ArgumentParser
+import CStarIO
+import Foundation
+
+/// What `plan` and `validate` share: read everything, map it, send nothing.
+struct PlanOptions: ParsableArguments {
+    @Argument(help: ArgumentHelp("The folder holding the export files.", valueName: "export-dir"))
+    var exportDir: String
+
+    @Option(help: ArgumentHelp("Mapping set: a source name (zendesk) or a path to a mapping folder or file.", valueName: "zendesk|path"))
+    var mapping: String = "zendesk"
+
+    @Option(help: ArgumentHelp("Folder for working files (rejects.ndjson, indexes).", valueName: "dir"))
+    var stateDir: String = ".cstar-io"
+
+    @OptionGroup var output: OutputOptions
+}
+
+enum PlanRunner {
+    static func run(_ o: PlanOptions, outDir: String?, withSamples: Bool, title: String) async throws {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: o.exportDir, isDirectory: &isDir), isDir.boolValue else {
+            throw UsageError("the export folder '\(o.exportDir)' does not exist.")
+        }
+        let entities = try MappingLoader.load(o.mapping)
+        let logger = Logging.makeLogger(o.output)
+        let sink = PlanSink(outputDirectory: outDir)
+        let summary: MigrationSummary
+        let rejectsPath: String
+        do {
+            let pipeline = try Pipeline(exportDirectory: o.exportDir, stateDirectory: o.stateDir, sink: sink, logger: logger)
+            rejectsPath = pipeline.rejectsPath
+            let quiet = o.output.quiet || o.output.json || !o.output.verbose
+            summary = try await pipeline.run(entities) { event in
+                if !quiet { Console.err(ProgressText.line(event)) }
+            }
+        } catch {
+            Console.err("error: \(error)")
+            throw ExitCode(ExitCodes.failure)
+        }
+        let rejects = Self.firstRejects(rejectsPath, limit: o.output.json ? 100 : 10)
+        if o.output.json {
+            var obj = summary.json.objectValue ?? JSONObject()
+            obj["source"] = .string(o.exportDir)
+            obj["rejects"] = .array(rejects)
+            if withSamples {
+                obj["samples"] = .object(JSONObject(summary.entities.map { ($0.entity, .array($0.samples)) }))
+            }
+            if let outDir { obj["batchFiles"] = .array(sink.filesWritten.map { .string($0) }); obj["outputDirectory"] = .string(outDir) }
+            Console.out(JSONSerializer.string(.object(obj)))
+        } else if !o.output.quiet {
+            var lines = ["\(title) \(o.exportDir) (nothing is sent)", ""]
+            let header = ["entity", "target", "read", "would create", "skipped", "rejected"]
+            var rows = [header]
+            for e in summary.entities {
+                rows.append([e.entity, e.target, "\(e.read)", "\(e.created)", "\(e.skipped)", "\(e.rejected)"])
+            }
+            let widths = header.indices.map { i in rows.map { $0[i].count }.max() ?? 0 }
+            for row in rows {
+                lines.append(row.enumerated().map { i, cell in
+                    i < 2 ? cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+                          : String(repeating: " ", count: widths[i] - cell.count) + cell
+                }.joined(separator: "  "))
+            }
+            for e in summary.entities where !e.skippedBy.isEmpty || e.childRejected > 0 {
+                var notes = e.skippedBy.sorted { $0.key < $1.key }.map { "\($0.value) \(SummaryTable.reason($0.key))" }
+                if e.childRejected > 0 { notes.append("\(e.childRejected) child records left out (in the rejects file)") }
+                lines.append("  \(e.entity): \(notes.joined(separator: ", "))")
+            }
+            let reconciled = summary.entities.allSatisfy(\.reconciles)
+            lines.append("")
+            lines.append(reconciled ? "Every record is accounted for: read = would create + skipped + rejected, for each entity."
+                                    : "WARNING: counts do not reconcile; please report this.")
+            if !rejects.isEmpty {
+                lines.append("")
+                lines.append("Rejected (first \(rejects.count); all with the source record in \(rejectsPath)):")
+                for r in rejects {
+                    let field = r["field"]?.stringValue.map { ".\($0)" } ?? ""
+                    lines.append("  \(r["location"]?.stringValue ?? "-")  \(r["entity"]?.stringValue ?? "")\(field): \(r["reason"]?.stringValue ?? "")")
+                }
+            }
+            if withSamples {
+                lines.append("")
+                lines.append("Sample payloads:")
+                for e in summary.entities {
+                    for s in e.samples { lines.append("  \(e.entity): \(JSONSerializer.string(s).prefix(400))") }
+                }
+            }
+            if let outDir { lines.append(""); lines.append("Batches written to \(outDir)/ (\(sink.filesWritten.count) files)") }
+            Console.out(lines.joined(separator: "\n"))
+        }
+        if !summary.entities.allSatisfy(\.reconciles) { throw ExitCode(ExitCodes.failure) }
+        if summary.totalRejected > 0 { throw ExitCode(ExitCodes.finishedWithRejects) }
+    }
+
+    static func firstRejects(_ path: String, limit: Int) -> [JSONValue] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").prefix(limit).compactMap { line in
+            guard var o = (try? JSONParser.parse(String(line)))?.objectValue else { return nil }
+            o["record"] = nil
+            return .object(o)
+        }
+    }
+}
+
+extension CStarIOCommand {
+    struct Plan: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Read and map an export, and report what a migration would do — sending nothing.",
+            discussion: """
+                For each entity: records read, would create, skipped (and why), rejected (with file:line, field and \
+                reason), and three sample payloads. References to other records show as placeholders \
+                (@customers:<source key>, @member:<email>). With --out, every batch is written exactly as it would \
+                be sent. Rejected records go to <state-dir>/rejects.ndjson with the source record.
+
+                Examples:
+                  cstar-io plan Samples/zendesk
+                  cstar-io plan ./zendesk-export --mapping ./my-mappings --out /tmp/batches
+                  cstar-io plan ./zendesk-export --json | jq '.entities[] | {entity, read, created, rejected}'
+                """)
+
+        @OptionGroup var options: PlanOptions
+
+        @Option(help: ArgumentHelp("Write the batches that would be sent into this folder, one file per batch.", valueName: "dir"))
+        var out: String?
+
+        func run() async throws {
+            try await PlanRunner.run(options, outDir: out, withSamples: true, title: "Plan for")
+        }
+    }
+
+    struct Validate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check a mapping against an export: every record read and mapped, problems listed.",
+            discussion: """
+                Loads and checks the mapping (errors name file:line:column and the key), then reads and maps every \
+                record, sending nothing. Exit status 0 when every record maps, 3 when some are rejected \
+                (listed with file:line and reason), 2 when the mapping itself is wrong.
+
+                Examples:
+                  cstar-io validate Samples/zendesk --mapping zendesk
+                  cstar-io validate ./export --mapping Mappings/zendesk/tickets.yaml
+                """)
+
+        @OptionGroup var options: PlanOptions
+
+        func run() async throws {
+            try await PlanRunner.run(options, outDir: nil, withSamples: false, title: "Validation of")
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import Testing
+
+@Suite("End to end: plan and validate")
+struct PlanCommandTests {
+    @Test func planOverTheSampleReportsEveryEntityAndReconciles() throws {
+        let dir = try CLIProcess.tempDir()
+        let out = dir.appendingPathComponent("batches").path
+        let run = try CLIProcess.run(["plan", "Samples/zendesk", "--json", "--state-dir", dir.appendingPathComponent("state").path, "--out", out])
+        #expect(run.status == 3, "exit 3: some records are rejected by design\n\(run.stderr)")
+        let plan = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let entities = try #require(plan["entities"] as? [[String: Any]])
+        let names = entities.compactMap { $0["entity"] as? String }
+        #expect(Set(names) == ["ticket-fields", "user-fields", "organizations", "customers", "memberships", "hc-categories",
+                               "hc-sections", "articles", "tickets", "business-hours", "statuses"])
+        for e in entities {
+            let parts = ["created", "updated", "skipped", "rejected", "failed"].compactMap { e[$0] as? Int }
+            #expect(e["read"] as? Int == parts.reduce(0, +), "\(e["entity"] ?? "")")
+        }
+        let samples = try #require(plan["samples"] as? [String: [Any]])
+        #expect(samples["tickets"]?.count == 3)
+        let rejects = try #require(plan["rejects"] as? [[String: Any]])
+        #expect(rejects.count == 3)
+        #expect(rejects.allSatisfy { ($0["location"] as? String)?.contains("users.json:") == true && $0["field"] is String })
+        // --out holds the exact batches: one import request for the 30 tickets with their threads.
+        let batch = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/tickets/batch-00001.json"))) as? [String: Any]
+        #expect(batch?["path"] as? String == "/import")
+        let body = batch?["body"] as? [String: Any]
+        #expect((body?["records"] as? [Any])?.count == 30)
+        #expect(body?["resource"] as? String == "tickets")
+    }
+
+    @Test func validateNamesMappingErrorsAndExits2() throws {
+        let dir = try CLIProcess.tempDir()
+        let mapping = dir.appendingPathComponent("bad.yaml")
+        try "version: 1\nentity: x\ntarget: customers\nsource:\n  files: [users.json]\n  records: users\nkey: id\nfields:\n  email: { from: email, transform: [lowr] }\n"
+            .write(to: mapping, atomically: true, encoding: .utf8)
+        let run = try CLIProcess.run(["validate", "Samples/zendesk", "--mapping", mapping.path, "--state-dir", dir.path])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("bad.yaml:9:"))
+        #expect(run.stderr.contains("fields.email.transform[0]"))
+        #expect(run.stderr.contains("unknown transform 'lowr'"))
+        let good = try CLIProcess.run(["validate", "Samples/zendesk", "--mapping", "Mappings/zendesk/organizations.yaml", "--state-dir", dir.path])
+        #expect(good.status == 0, "\(good.stderr)")
+        #expect(good.stdout.contains("organizations"))
+    }
+}
