@@ -31,6 +31,21 @@ public struct MappingSet: Sendable {
             }
             seen[e.entity] = e.file
         }
+        // References must name an entity of the set; a CSV stand-in counts as the entity it stands in for.
+        let entityNames = Set(entities.map(\.entity))
+        for e in entities {
+            for rule in e.fields + e.children.flatMap(\.fields) {
+                for t in rule.transforms {
+                    if case .ref(let target, _) = t, !entityNames.contains(target) {
+                        errors.append(MappingError(file: e.file, line: rule.line, column: 1, key: "fields.\(rule.target)",
+                                                   message: "ref to entity '\(target)', which no mapping in \(directory) defines (entities: \(entityNames.sorted().joined(separator: ", ")))"))
+                    }
+                }
+            }
+            if let f = e.fallbackFor, !entityNames.contains(f) {
+                errors.append(MappingError(file: e.file, line: 1, column: 1, key: "fallbackFor", message: "fallbackFor names '\(f)', which no mapping defines"))
+            }
+        }
         if entities.isEmpty && errors.isEmpty {
             errors.append(MappingError(file: directory, line: 0, column: 0, key: "", message: "no .yaml mapping files in this folder"))
         }
