@@ -23,7 +23,16 @@ struct CLIProcess {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates.last!
     }
 
-    static func run(_ args: [String], env: [String: String] = [:], cwd: URL = repoRoot) throws -> Result {
+    /// Runs the binary without blocking Swift's cooperative threads (an in-process sandbox serves on them).
+    static func run(_ args: [String], env: [String: String] = [:], cwd: URL = repoRoot) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Swift.Result { try runBlocking(args, env: env, cwd: cwd) })
+            }
+        }
+    }
+
+    static func runBlocking(_ args: [String], env: [String: String] = [:], cwd: URL = repoRoot) throws -> Result {
         let p = Process()
         p.executableURL = binary
         p.arguments = args

@@ -3,10 +3,10 @@ import Testing
 
 @Suite("End to end: plan and validate")
 struct PlanCommandTests {
-    @Test func planOverTheSampleReportsEveryEntityAndReconciles() throws {
+    @Test func planOverTheSampleReportsEveryEntityAndReconciles() async throws {
         let dir = try CLIProcess.tempDir()
         let out = dir.appendingPathComponent("batches").path
-        let run = try CLIProcess.run(["plan", "Samples/zendesk", "--json", "--state-dir", dir.appendingPathComponent("state").path, "--out", out])
+        let run = try await CLIProcess.run(["plan", "Samples/zendesk", "--json", "--state-dir", dir.appendingPathComponent("state").path, "--out", out])
         #expect(run.status == 3, "exit 3: some records are rejected by design\n\(run.stderr)")
         let plan = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         let entities = try #require(plan["entities"] as? [[String: Any]])
@@ -30,17 +30,17 @@ struct PlanCommandTests {
         #expect(body?["resource"] as? String == "tickets")
     }
 
-    @Test func validateNamesMappingErrorsAndExits2() throws {
+    @Test func validateNamesMappingErrorsAndExits2() async throws {
         let dir = try CLIProcess.tempDir()
         let mapping = dir.appendingPathComponent("bad.yaml")
         try "version: 1\nentity: x\ntarget: customers\nsource:\n  files: [users.json]\n  records: users\nkey: id\nfields:\n  email: { from: email, transform: [lowr] }\n"
             .write(to: mapping, atomically: true, encoding: .utf8)
-        let run = try CLIProcess.run(["validate", "Samples/zendesk", "--mapping", mapping.path, "--state-dir", dir.path])
+        let run = try await CLIProcess.run(["validate", "Samples/zendesk", "--mapping", mapping.path, "--state-dir", dir.path])
         #expect(run.status == 2)
         #expect(run.stderr.contains("bad.yaml:9:"))
         #expect(run.stderr.contains("fields.email.transform[0]"))
         #expect(run.stderr.contains("unknown transform 'lowr'"))
-        let good = try CLIProcess.run(["validate", "Samples/zendesk", "--mapping", "Mappings/zendesk/organizations.yaml", "--state-dir", dir.path])
+        let good = try await CLIProcess.run(["validate", "Samples/zendesk", "--mapping", "Mappings/zendesk/organizations.yaml", "--state-dir", dir.path])
         #expect(good.status == 0, "\(good.stderr)")
         #expect(good.stdout.contains("organizations"))
     }

@@ -48,6 +48,15 @@ public protocol BatchSink: AnyObject {
     /// Stands for the record `entity` mapped from source key `key` in references (a cStar id, or a placeholder).
     func reference(entity: String, key: String) throws -> JSONValue?
     func member(email: String) throws -> JSONValue?
+    /// Before an entity's first batch (load what the target already holds).
+    func entityStarting(_ mapping: EntityMapping) async throws
+    /// After an entity's last batch (learn the ids cStar gave its records).
+    func entityFinished(_ mapping: EntityMapping) async throws
+}
+
+extension BatchSink {
+    public func entityStarting(_ mapping: EntityMapping) async throws {}
+    public func entityFinished(_ mapping: EntityMapping) async throws {}
 }
 
 /// Streams each entity's source files through its mapping into a sink, in dependency order, and accounts for
@@ -104,7 +113,9 @@ public final class Pipeline {
             }
             progress(.entityStarted(entity: mapping.entity, files: files))
             try buildIndexes(for: mapping)
+            try await sink.entityStarting(mapping)
             let (summary, sent) = try await runEntity(mapping, files: files, progress: progress)
+            try await sink.entityFinished(mapping)
             minimumRequests += (sent + sink.batchSize - 1) / sink.batchSize
             summaries.append(summary)
             progress(.entityFinished(summary))

@@ -8,9 +8,15 @@ extension CStarIOCommand {
         static let configuration = CommandConfiguration(
             abstract: "Migrate a helpdesk export into cStar.",
             discussion: """
-                Reads the export folder through the mapping set of the source helpdesk (Mappings/<source>/*.yaml), \
-                and imports the records with POST /import in batches of at most 500. Records that cannot be \
-                mapped or that cStar refuses are written to <state-dir>/rejects.ndjson with their file:line and reason.
+                Reads the export folder through the mapping set of the source helpdesk (Mappings/<source>/*.yaml) \
+                and moves it in dependency order: custom fields, customer groups, customers and memberships, \
+                categories, articles, tickets with their messages, settings. Customers, tickets and articles go \
+                through POST /import in batches of at most 500. Records that cannot be mapped or that cStar refuses \
+                are written to <state-dir>/rejects.ndjson with their file:line and reason.
+
+                Every batch is checkpointed in <state-dir>/checkpoints.sqlite and sent with an idempotency key: \
+                if the run stops (killed, connection lost), re-running the same command continues it, with nothing \
+                lost and nothing sent twice.
 
                 Examples:
                   cstar-io migrate Samples/zendesk --from zendesk
@@ -32,6 +38,9 @@ extension CStarIOCommand {
 
         @Option(help: ArgumentHelp("What cStar does with records it already has: skip or update.", valueName: "strategy"))
         var mergeStrategy: String = "skip"
+
+        @Flag(help: "Abandon an unfinished run whose export or mappings changed, and start a new one.")
+        var restart = false
 
         @OptionGroup var target: TargetOptions
         @OptionGroup var output: OutputOptions
@@ -63,20 +72,53 @@ extension CStarIOCommand {
                 Console.err("Using the embedded cStar sandbox at \(s.origin) (no CSTAR_SECRET_KEY set); data in \(target.stateDir)/sandbox.sqlite")
             }
             let client = CStarClient(target: resolved.target, logger: logger)
-            let sink = APIImportSink(client: client, batchSize: batchSize, mergeStrategy: CStarAPI.MergeStrategy(rawValue: mergeStrategy)!)
             let quiet = output.quiet || output.json
             var summary: MigrationSummary
+            let runId: String
+            let store: CheckpointStore
             do {
-                let pipeline = try Pipeline(exportDirectory: exportDir, stateDirectory: target.stateDir, sink: sink, logger: logger)
-                summary = try await pipeline.run(entities) { event in
+                let pipeline = try Pipeline(exportDirectory: exportDir, stateDirectory: target.stateDir, sink: PlanSink(), logger: logger)
+                store = try CheckpointStore(path: (target.stateDir as NSString).appendingPathComponent("checkpoints.sqlite"))
+                let source = URL(fileURLWithPath: exportDir).standardizedFileURL.path
+                let files = entities.flatMap { m in
+                    pipeline.files(for: m.source) + m.indexes.flatMap { pipeline.files(for: $0.source) }
+                        + m.children.compactMap(\.source).flatMap { pipeline.files(for: $0) }
+                }
+                let fingerprint = CheckpointStore.fingerprint(mappings: entities, sourceFiles: files, target: resolved.target.baseURL)
+                if let open = try store.unfinishedRun(source: source, target: resolved.target.baseURL) {
+                    if open.fingerprint == fingerprint {
+                        runId = open.id
+                        if !quiet { Console.err("Resuming run \(open.id.prefix(8)) started \(open.startedAt): \(open.committedBatches) batches (\(open.committedRecords) records) already done.") }
+                    } else if restart {
+                        try store.abandon(runId: open.id)
+                        runId = try store.startRun(fingerprint: fingerprint, source: source, target: resolved.target.baseURL)
+                        if !quiet { Console.err("Abandoned unfinished run \(open.id.prefix(8)); starting over (records already in cStar are skipped).") }
+                    } else {
+                        await resolved.shutdown()
+                        throw UsageError("""
+                            an unfinished run (\(open.id.prefix(8)), started \(open.startedAt)) exists for this export and target, but the \
+                            export files or the mappings changed since. Re-running would not continue it safely. Restore the files, or \
+                            pass --restart to abandon it and start a new run (records already in cStar are matched and skipped).
+                            """)
+                    }
+                } else {
+                    runId = try store.startRun(fingerprint: fingerprint, source: source, target: resolved.target.baseURL)
+                }
+                let sink = CStarSink(client: client, store: store, runId: runId, batchSize: batchSize,
+                                     mergeStrategy: CStarAPI.MergeStrategy(rawValue: mergeStrategy)!, logger: logger)
+                let run = try Pipeline(exportDirectory: exportDir, stateDirectory: target.stateDir, sink: sink, logger: logger)
+                summary = try await run.run(entities) { event in
                     if !quiet { Console.err(ProgressText.line(event)) }
                 }
                 summary.requests = client.stats.requests
                 summary.retries = client.stats.retries
+                try store.finish(runId: runId, summary: JSONSerializer.string(summary.json))
+            } catch let e as UsageError {
+                throw e
             } catch {
                 await resolved.shutdown()
                 Console.err("error: \(error)")
-                Console.err("Records already imported stay imported; re-running the same command skips them.")
+                Console.err("The run is checkpointed: re-run the same command to continue where it stopped.")
                 throw ExitCode(ExitCodes.failure)
             }
             await resolved.shutdown()
