@@ -68,6 +68,7 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "CStarSandbox",
+                "CStarIO",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

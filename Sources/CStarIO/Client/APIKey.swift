@@ -52,6 +52,16 @@ public struct CStarTarget: Sendable {
         self.isEmbeddedSandbox = isEmbeddedSandbox
     }
 
+    /// What identifies the team across runs: its id (cStar team ids are UUIDs), so a sandbox on another port
+    /// or another host name for the same team is the same target for checkpoints and the ID map.
+    public var identity: String {
+        if let r = baseURL.range(of: "/teams/") {
+            let id = baseURL[r.upperBound...].prefix(while: { $0 != "/" })
+            if !id.isEmpty { return "team:\(id)" }
+        }
+        return baseURL
+    }
+
     /// Plain http:// only to loopback: a key must never cross a network in clear text.
     public static func checkTransport(_ url: String) throws {
         guard let u = URL(string: url), let scheme = u.scheme?.lowercased(), let host = u.host?.lowercased() else {

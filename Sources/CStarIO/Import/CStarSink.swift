@@ -27,7 +27,7 @@ public final class CStarSink: BatchSink {
         self.client = client
         self.store = store
         self.runId = runId
-        self.targetKey = client.target.baseURL
+        self.targetKey = client.target.identity
         self.batchSize = min(max(1, batchSize), CStarAPI.maxImportRecords)
         self.mergeStrategy = mergeStrategy
         self.logger = logger

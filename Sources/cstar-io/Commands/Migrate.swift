@@ -84,14 +84,14 @@ extension CStarIOCommand {
                     pipeline.files(for: m.source) + m.indexes.flatMap { pipeline.files(for: $0.source) }
                         + m.children.compactMap(\.source).flatMap { pipeline.files(for: $0) }
                 }
-                let fingerprint = CheckpointStore.fingerprint(mappings: entities, sourceFiles: files, target: resolved.target.baseURL)
-                if let open = try store.unfinishedRun(source: source, target: resolved.target.baseURL) {
+                let fingerprint = CheckpointStore.fingerprint(mappings: entities, sourceFiles: files, target: resolved.target.identity)
+                if let open = try store.unfinishedRun(source: source, target: resolved.target.identity) {
                     if open.fingerprint == fingerprint {
                         runId = open.id
                         if !quiet { Console.err("Resuming run \(open.id.prefix(8)) started \(open.startedAt): \(open.committedBatches) batches (\(open.committedRecords) records) already done.") }
                     } else if restart {
                         try store.abandon(runId: open.id)
-                        runId = try store.startRun(fingerprint: fingerprint, source: source, target: resolved.target.baseURL)
+                        runId = try store.startRun(fingerprint: fingerprint, source: source, target: resolved.target.identity)
                         if !quiet { Console.err("Abandoned unfinished run \(open.id.prefix(8)); starting over (records already in cStar are skipped).") }
                     } else {
                         await resolved.shutdown()
@@ -102,7 +102,7 @@ extension CStarIOCommand {
                             """)
                     }
                 } else {
-                    runId = try store.startRun(fingerprint: fingerprint, source: source, target: resolved.target.baseURL)
+                    runId = try store.startRun(fingerprint: fingerprint, source: source, target: resolved.target.identity)
                 }
                 let sink = CStarSink(client: client, store: store, runId: runId, batchSize: batchSize,
                                      mergeStrategy: CStarAPI.MergeStrategy(rawValue: mergeStrategy)!, logger: logger)
