@@ -5,14 +5,15 @@ import Testing
 @Suite("Sandbox: rate limits, idempotency, fault injection")
 struct RateLimitIdempotencyFaultTests {
     @Test func everyResponseCarriesRateLimitHeadersAnd429HasRetryAfter() async throws {
-        let h = try await SandboxHarness.start { $0.secretKeyLimit = 3; $0.rateLimitWindowSeconds = 2 }
+        // A long window, so a slow machine cannot roll it over between the requests.
+        let h = try await SandboxHarness.start { $0.secretKeyLimit = 3; $0.rateLimitWindowSeconds = 600 }
         defer { Task { await h.stop() } }
         var remaining: [String?] = []
         for _ in 0..<3 {
             let a = try await h.request(.GET, "/customers")
             #expect(a.status == 200)
             #expect(a.header("X-RateLimit-Limit") == "3")
-            #expect(a.header("X-RateLimit-Window") == "2")
+            #expect(a.header("X-RateLimit-Window") == "600")
             #expect(a.header("X-RateLimit-Reset").flatMap(Int.init) != nil)
             remaining.append(a.header("X-RateLimit-Remaining"))
         }
@@ -22,11 +23,29 @@ struct RateLimitIdempotencyFaultTests {
         #expect(limited.error["type"] as? String == "rate_limit_error")
         #expect(limited.errorCode == "rate_limit_exceeded")
         let retryAfter = try #require(limited.header("Retry-After").flatMap(Int.init))
-        #expect((1...2).contains(retryAfter))
+        #expect((1...600).contains(retryAfter))
         #expect(limited.error["retryAfter"] as? Int == retryAfter)
         #expect(limited.header("X-RateLimit-Remaining") == "0")
-        try await Task.sleep(for: .milliseconds(2100))
-        #expect(try await h.request(.GET, "/customers").status == 200)
+        let reset = try #require(limited.header("X-RateLimit-Reset").flatMap(Int.init))
+        #expect(abs(reset - Int(Date().timeIntervalSince1970) - retryAfter) <= 2)
+        // Publishable keys have their own, lower limit.
+        #expect(try await h.request(.GET, "/customers", key: h.team.publishableKey).header("X-RateLimit-Limit") == "100")
+    }
+
+    @Test func theWindowResetsAfterItsLength() {
+        // The limiter takes the time as an argument: no sleeping, no dependence on machine speed.
+        let limiter = RateLimiter(windowSeconds: 60, secretLimit: 2, publishableLimit: 1)
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+        #expect(limiter.consume(key: "k", secret: true, now: t0).allowed)
+        #expect(limiter.consume(key: "k", secret: true, now: t0.addingTimeInterval(10)).remaining == 0)
+        let refused = limiter.consume(key: "k", secret: true, now: t0.addingTimeInterval(20))
+        #expect(!refused.allowed)
+        #expect(refused.retryAfter(now: t0.addingTimeInterval(20)) == 40)
+        #expect(refused.reset == 1_800_000_060)
+        #expect(limiter.consume(key: "other", secret: true, now: t0.addingTimeInterval(20)).allowed, "per key")
+        let next = limiter.consume(key: "k", secret: true, now: t0.addingTimeInterval(60))
+        #expect(next.allowed && next.remaining == 1, "a new window")
+        #expect(limiter.consume(key: "p", secret: false, now: t0).limit == 1)
     }
 
     @Test func idempotentReplayAndConflictSurviveARestart() async throws {

@@ -2,12 +2,12 @@ import Foundation
 import Synchronization
 
 /// Rate limit state reported in the `X-RateLimit-*` headers.
-struct RateLimitStatus: Sendable {
-    let limit: Int
-    let remaining: Int
-    let reset: Int  // Unix seconds
-    let window: Int
-    let allowed: Bool
+public struct RateLimitStatus: Sendable {
+    public let limit: Int
+    public let remaining: Int
+    public let reset: Int  // Unix seconds
+    public let window: Int
+    public let allowed: Bool
 
     var headers: [(String, String)] {
         [("X-RateLimit-Limit", String(limit)), ("X-RateLimit-Remaining", String(remaining)),
@@ -15,25 +15,25 @@ struct RateLimitStatus: Sendable {
     }
 
     /// Whole seconds until the window resets, at least 1.
-    func retryAfter(now: Date) -> Int { max(1, reset - Int(now.timeIntervalSince1970.rounded(.down))) }
+    public func retryAfter(now: Date) -> Int { max(1, reset - Int(now.timeIntervalSince1970.rounded(.down))) }
 }
 
 /// Fixed-window request counter per API key (cStar counts requests per key per hour).
-final class RateLimiter: Sendable {
+public final class RateLimiter: Sendable {
     private struct Window { var start: Date; var count: Int }
     private let windows = Mutex<[String: Window]>([:])
     let windowSeconds: Int
     let secretLimit: Int
     let publishableLimit: Int
 
-    init(windowSeconds: Int, secretLimit: Int, publishableLimit: Int) {
+    public init(windowSeconds: Int, secretLimit: Int, publishableLimit: Int) {
         self.windowSeconds = windowSeconds
         self.secretLimit = secretLimit
         self.publishableLimit = publishableLimit
     }
 
     /// Counts one request for `key` if the window has room; the status says whether it was allowed.
-    func consume(key: String, secret: Bool, now: Date) -> RateLimitStatus {
+    public func consume(key: String, secret: Bool, now: Date) -> RateLimitStatus {
         let limit = secret ? secretLimit : publishableLimit
         return windows.withLock { all in
             var w = all[key] ?? Window(start: now, count: 0)
