@@ -133,3 +133,41 @@ struct MappingSetTests {
         #expect(set.entities.last?.target == .settings)
     }
 }
+
+@Suite("Request budget")
+struct RequestBudgetTests {
+    final class FakeClock: @unchecked Sendable {
+        var t = 1_800_000_000.0
+        var slept: [Double] = []
+    }
+
+    @Test func waitsForTheResetWhenTheServerSaysNoneRemain() async throws {
+        let clock = FakeClock()
+        let budget = RequestBudget(sleep: { d in
+            let s = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+            clock.slept.append(s); clock.t += s
+        }, now: { clock.t })
+        try await budget.acquire()
+        await budget.update(limit: "2", remaining: "1", reset: String(Int(clock.t) + 30))
+        try await budget.acquire()  // the last one in the window: no wait
+        #expect(clock.slept.isEmpty)
+        await budget.update(limit: "2", remaining: "0", reset: String(Int(clock.t) + 30))
+        try await budget.acquire()
+        #expect(clock.slept.count == 1)
+        #expect(abs(clock.slept[0] - 31) < 0.01, "until the reset, plus a second for its rounding")
+    }
+
+    @Test func theOwnCapHoldsPerHour() async throws {
+        let clock = FakeClock()
+        let budget = RequestBudget(maxRequestsPerHour: 3, sleep: { d in
+            let s = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+            clock.slept.append(s); clock.t += s
+        }, now: { clock.t })
+        for _ in 0..<3 { try await budget.acquire(); clock.t += 10 }
+        #expect(clock.slept.isEmpty)
+        try await budget.acquire()
+        #expect(clock.slept.count == 1)
+        #expect(abs(clock.slept[0] - 3570) < 0.01)
+        #expect(await budget.waits == 1)
+    }
+}

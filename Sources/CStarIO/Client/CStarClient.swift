@@ -29,14 +29,17 @@ public final class CStarClient: Sendable {
     let logger: Logger
     public let retry: RetryPolicy
     let requestTimeout: TimeAmount
+    public let budget: RequestBudget
     private let statsBox = Mutex(ClientStats())
 
-    public init(target: CStarTarget, http: HTTPClient = .shared, retry: RetryPolicy = RetryPolicy(), logger: Logger, timeoutSeconds: Int64 = 60) {
+    public init(target: CStarTarget, http: HTTPClient = .shared, retry: RetryPolicy = RetryPolicy(), logger: Logger, timeoutSeconds: Int64 = 60,
+                budget: RequestBudget = RequestBudget()) {
         self.target = target
         self.http = http
         self.retry = retry
         self.logger = logger
         self.requestTimeout = .seconds(timeoutSeconds)
+        self.budget = budget
     }
 
     public var stats: ClientStats { statsBox.withLock { $0 } }
@@ -64,6 +67,7 @@ public final class CStarClient: Sendable {
                 request.body = .bytes(ByteBuffer(bytes: b))
             }
             if let k = idempotencyKey { request.headers.add(name: "Idempotency-Key", value: k) }
+            try await budget.acquire()
             statsBox.withLock { $0.requests += 1 }
             let status: Int
             let headers: HTTPHeaders
@@ -72,6 +76,8 @@ public final class CStarClient: Sendable {
                 let response = try await http.execute(request, timeout: requestTimeout)
                 status = Int(response.status.code)
                 headers = response.headers
+                await budget.update(limit: headers.first(name: "X-RateLimit-Limit"), remaining: headers.first(name: "X-RateLimit-Remaining"),
+                                    reset: headers.first(name: "X-RateLimit-Reset"))
                 var buffer = try await response.body.collect(upTo: 512 * 1024 * 1024)
                 bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
             } catch {

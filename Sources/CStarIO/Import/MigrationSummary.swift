@@ -43,6 +43,9 @@ public struct MigrationSummary: Sendable {
     public var minimumRequests: Int
     public var elapsedSeconds: Double
     public var rejectsFile: String?
+    /// Times the client paused to stay within the hourly quota, and for how long in all.
+    public var quotaWaits = 0
+    public var quotaWaitSeconds = 0.0
 
     public var totalRejected: Int { entities.reduce(0) { $0 + $1.rejected } }
     public var totalFailed: Int { entities.reduce(0) { $0 + $1.failed } }
@@ -53,6 +56,7 @@ public struct MigrationSummary: Sendable {
             ("requests", .int(Int64(requests))), ("retries", .int(Int64(retries))), ("minimumRequests", .int(Int64(minimumRequests))),
             ("elapsedSeconds", .double((elapsedSeconds * 1000).rounded() / 1000)),
             ("rejectsFile", rejectsFile.map { .string($0) } ?? .null),
+            ("quotaWaits", .int(Int64(quotaWaits))), ("quotaWaitSeconds", .double((quotaWaitSeconds * 10).rounded() / 10)),
         ]))
     }
 }

@@ -39,6 +39,9 @@ extension CStarIOCommand {
         @Option(help: ArgumentHelp("What cStar does with records it already has: skip or update.", valueName: "strategy"))
         var mergeStrategy: String = "skip"
 
+        @Option(help: ArgumentHelp("Use at most this many requests per hour (leave room for other integrations).", valueName: "n"))
+        var maxRequestsPerHour: Int?
+
         @Flag(help: "Abandon an unfinished run whose export or mappings changed, and start a new one.")
         var restart = false
 
@@ -49,6 +52,7 @@ extension CStarIOCommand {
             guard (1...CStarAPI.maxImportRecords).contains(batchSize) else {
                 throw ValidationError("--batch-size must be from 1 to \(CStarAPI.maxImportRecords) (cStar's import limit).")
             }
+            if let m = maxRequestsPerHour, m < 1 { throw ValidationError("--max-requests-per-hour must be at least 1.") }
             guard CStarAPI.MergeStrategy(rawValue: mergeStrategy) != nil else {
                 throw ValidationError("--merge-strategy must be 'skip' or 'update'.")
             }
@@ -71,7 +75,7 @@ extension CStarIOCommand {
             if let s = resolved.sandbox, !output.quiet {
                 Console.err("Using the embedded cStar sandbox at \(s.origin) (no CSTAR_SECRET_KEY set); data in \(target.stateDir)/sandbox.sqlite")
             }
-            let client = CStarClient(target: resolved.target, logger: logger)
+            let client = CStarClient(target: resolved.target, logger: logger, budget: RequestBudget(maxRequestsPerHour: maxRequestsPerHour))
             let quiet = output.quiet || output.json
             var summary: MigrationSummary
             let runId: String
@@ -112,6 +116,8 @@ extension CStarIOCommand {
                 }
                 summary.requests = client.stats.requests
                 summary.retries = client.stats.retries
+                summary.quotaWaits = await client.budget.waits
+                summary.quotaWaitSeconds = await client.budget.waitedSeconds
                 try store.finish(runId: runId, summary: JSONSerializer.string(summary.json))
             } catch let e as UsageError {
                 throw e

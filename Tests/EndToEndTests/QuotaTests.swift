@@ -1,0 +1,26 @@
+import CStarSandbox
+import Foundation
+import Testing
+
+@Suite("End to end: a low quota")
+struct QuotaTests {
+    @Test(.timeLimit(.minutes(3))) func theRunWaitsForTheWindowInsteadOfHitting429() async throws {
+        let dir = try CLIProcess.tempDir()
+        var config = SandboxConfiguration()
+        config.secretKeyLimit = 12
+        config.rateLimitWindowSeconds = 3
+        let server = try await SandboxServer.start(dataPath: dir.appendingPathComponent("s.sqlite").path, port: 0, configuration: config)
+        defer { Task { await server.stop() } }
+        let run = try await CLIProcess.run(["migrate", "Samples/zendesk", "--api-url", server.baseURL(for: server.team), "--json",
+                                            "--state-dir", dir.appendingPathComponent("state").path],
+                                           env: ["CSTAR_SECRET_KEY": server.team.secretKey])
+        #expect(run.status == 3, "\(run.stderr)")
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let requests = try #require(summary["requests"] as? Int)
+        #expect(requests > 12, "more requests than one window allows")
+        #expect(summary["retries"] as? Int == 0, "no 429 was received: the client waited for each window to reset")
+        #expect((summary["quotaWaits"] as? Int ?? 0) >= requests / 12 - 1)
+        let tickets = try await SandboxReader(base: server.baseURL(for: server.team), key: server.team.secretKey).all("/tickets")
+        #expect(tickets.count == 30, "and it finished")
+    }
+}
