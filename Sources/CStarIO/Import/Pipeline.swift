@@ -81,15 +81,7 @@ public final class Pipeline {
 
     public var rejectsPath: String { rejects.path }
 
-    /// Files an entity reads: every match of every pattern, or with `firstMatch` only the first pattern's.
-    public func files(for source: SourceSpec) -> [String] {
-        guard source.firstMatch else { return SourceFiles.resolve(source.files, in: exportDirectory) }
-        for pattern in source.files {
-            let found = SourceFiles.resolve([pattern], in: exportDirectory)
-            if !found.isEmpty { return found }
-        }
-        return []
-    }
+    func files(for source: SourceSpec) -> [String] { SourceFiles.resolve(source, in: exportDirectory) }
 
     public func run(_ mappings: [EntityMapping], progress: @escaping @Sendable (PipelineProgress) -> Void = { _ in }) async throws -> MigrationSummary {
         let start = Date()

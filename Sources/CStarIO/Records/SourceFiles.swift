@@ -23,6 +23,24 @@ public enum SourceFiles {
         return out
     }
 
+    /// Files a source spec reads: every match of every pattern, or with `firstMatch` only the first pattern's.
+    public static func resolve(_ source: SourceSpec, in directory: String) -> [String] {
+        guard source.firstMatch else { return resolve(source.files, in: directory) }
+        for pattern in source.files {
+            let found = resolve([pattern], in: directory)
+            if !found.isEmpty { return found }
+        }
+        return []
+    }
+
+    /// Every file a set of mappings reads: sources, indexes and child files.
+    public static func all(for mappings: [EntityMapping], in directory: String) -> [String] {
+        mappings.flatMap { m in
+            resolve(m.source, in: directory) + m.indexes.flatMap { resolve($0.source, in: directory) }
+                + m.children.compactMap(\.source).flatMap { resolve($0, in: directory) }
+        }
+    }
+
     /// A reader for one file: the given format, or the one its extension names.
     public static func reader(for path: String, options: ReaderOptions) throws -> any RecordReader {
         guard let format = options.format ?? SourceFormat(fileExtension: (path as NSString).pathExtension) else {

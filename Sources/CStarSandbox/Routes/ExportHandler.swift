@@ -109,7 +109,7 @@ struct ExportHandler {
                 }
             }.joined(separator: ",") + "\r\n"
         }
-        var response = SandboxResponse.csv(text, requestId: router.ctx.requestId)
+        var response = SandboxResponse.csv(text)
         response.headers.append(("X-Export-Total-Rows", String(rows.count)))
         response.headers.append(("X-Export-Truncated", more ? "true" : "false"))
         return response

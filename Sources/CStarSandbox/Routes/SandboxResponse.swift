@@ -37,7 +37,7 @@ public struct SandboxResponse: Sendable {
         return SandboxResponse(status: e.status, headers: headers, body: body.data)
     }
 
-    static func csv(_ text: String, requestId: String) -> SandboxResponse {
+    static func csv(_ text: String) -> SandboxResponse {
         SandboxResponse(status: 200, headers: [("Content-Type", "text/csv; charset=utf-8")], body: Data(text.utf8))
     }
 }

@@ -81,13 +81,10 @@ extension CStarIOCommand {
             let runId: String
             let store: CheckpointStore
             do {
-                let pipeline = try Pipeline(exportDirectory: exportDir, stateDirectory: target.stateDir, sink: PlanSink(), logger: logger)
+                try FileManager.default.createDirectory(atPath: target.stateDir, withIntermediateDirectories: true)
                 store = try CheckpointStore(path: (target.stateDir as NSString).appendingPathComponent("checkpoints.sqlite"))
                 let source = URL(fileURLWithPath: exportDir).standardizedFileURL.path
-                let files = entities.flatMap { m in
-                    pipeline.files(for: m.source) + m.indexes.flatMap { pipeline.files(for: $0.source) }
-                        + m.children.compactMap(\.source).flatMap { pipeline.files(for: $0) }
-                }
+                let files = SourceFiles.all(for: entities, in: exportDir)
                 let fingerprint = CheckpointStore.fingerprint(mappings: entities, sourceFiles: files, target: resolved.target.identity)
                 if let open = try store.unfinishedRun(source: source, target: resolved.target.identity) {
                     if open.fingerprint == fingerprint {
