@@ -1,15 +1,17 @@
 import CStarIO
 import Foundation
 import Logging
+import Synchronization
 import Testing
 
 /// Collects every payload a pipeline would send, with plan-style placeholders for references.
 final class CollectingSink: BatchSink {
     var batchSize: Int { 500 }
-    var payloads: [String: [JSONObject]] = [:]
+    private let collected = Mutex<[String: [JSONObject]]>([:])
+    var payloads: [String: [JSONObject]] { collected.withLock { $0 } }
     func unsupportedReason(_ mapping: EntityMapping) -> String? { nil }
     func deliver(_ batch: Batch, mapping: EntityMapping) async throws -> BatchOutcome {
-        payloads[batch.entity, default: []] += batch.records.map(\.payload)
+        collected.withLock { $0[batch.entity, default: []] += batch.records.map(\.payload) }
         return BatchOutcome(created: batch.records.count)
     }
     func reference(entity: String, key: String) throws -> JSONValue? { .string("@\(entity):\(key)") }

@@ -27,6 +27,15 @@ public final class CheckpointStore: @unchecked Sendable {
                     PRIMARY KEY (target, entity, source_key)) WITHOUT ROWID;
                 """)
         }
+        // The natural keys (email, externalId) of the records each committed batch put into cStar, written in the
+        // batch's commit transaction; read back after the entity to learn ids and to reconcile against cStar.
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: """
+                CREATE TABLE natural_key (run_id TEXT NOT NULL, entity TEXT NOT NULL, natural TEXT NOT NULL, source_key TEXT NOT NULL,
+                    messages INTEGER, cstar_id TEXT, found_messages INTEGER, PRIMARY KEY (run_id, entity, source_key)) WITHOUT ROWID;
+                CREATE INDEX natural_key_by_natural ON natural_key (run_id, entity, natural);
+                """)
+        }
         try migrator.migrate(db)
     }
 
@@ -98,12 +107,80 @@ public final class CheckpointStore: @unchecked Sendable {
         }
     }
 
-    /// Commits a batch together with the ids it produced.
-    public func commit(runId: String, entity: String, index: Int, outcome: String, target: String, ids: [(String, String)]) throws {
+    /// A record a batch put into cStar, known by its natural key until cStar's id for it is learned.
+    public struct NaturalKey: Sendable {
+        public var sourceKey: String
+        public var natural: String
+        /// Messages the record carried, when the batch's answer shows it was created (so the count must match).
+        public var messages: Int?
+
+        public init(sourceKey: String, natural: String, messages: Int?) {
+            self.sourceKey = sourceKey
+            self.natural = natural
+            self.messages = messages
+        }
+    }
+
+    /// Commits a batch together with the ids it produced and the natural keys of the records it delivered.
+    public func commit(runId: String, entity: String, index: Int, outcome: String, target: String, ids: [(String, String)],
+                       naturalKeys: [NaturalKey] = []) throws {
         try db.write { db in
             try db.execute(sql: "UPDATE batch SET state = 'committed', outcome = ?, updated_at = ? WHERE run_id = ? AND entity = ? AND idx = ?",
                            arguments: [outcome, Self.now(), runId, entity, index])
             try Self.insertIds(db, target: target, entity: entity, ids)
+            let statement = try db.makeStatement(sql: """
+                INSERT OR REPLACE INTO natural_key (run_id, entity, natural, source_key, messages) VALUES (?, ?, ?, ?, ?)
+                """)
+            for k in naturalKeys { try statement.execute(arguments: [runId, entity, k.natural, k.sourceKey, k.messages]) }
+        }
+    }
+
+    /// Records cStar's answer for the rows of one export window: id (and message count) by natural key.
+    public func matchNaturalKeys(runId: String, entity: String, _ rows: [(natural: String, id: String, messages: Int?)]) throws {
+        guard !rows.isEmpty else { return }
+        try db.write { db in
+            let statement = try db.makeStatement(sql: """
+                UPDATE natural_key SET cstar_id = ?, found_messages = ? WHERE run_id = ? AND entity = ? AND natural = ?
+                """)
+            for r in rows { try statement.execute(arguments: [r.id, r.messages, runId, entity, r.natural]) }
+        }
+    }
+
+    /// What an entity's read-back found: records delivered, found in cStar, and threads whose message count differs.
+    public struct NaturalKeyTally: Sendable, Equatable {
+        public var delivered = 0
+        public var found = 0
+        public var messageMismatches = 0
+    }
+
+    /// Moves the ids learned for `entity` into the ID map and counts what was and was not found.
+    public func finishNaturalKeys(runId: String, entity: String, target: String) throws -> NaturalKeyTally {
+        try db.write { db in
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO id_map (target, entity, source_key, cstar_id)
+                SELECT ?, entity, source_key, cstar_id FROM natural_key WHERE run_id = ? AND entity = ? AND cstar_id IS NOT NULL
+                """, arguments: [target, runId, entity])
+            let row = try Row.fetchOne(db, sql: """
+                SELECT COUNT(*) AS delivered, COUNT(cstar_id) AS found,
+                  SUM(CASE WHEN cstar_id IS NOT NULL AND messages IS NOT NULL AND COALESCE(found_messages, -1) != messages THEN 1 ELSE 0 END) AS mismatched
+                FROM natural_key WHERE run_id = ? AND entity = ?
+                """, arguments: [runId, entity])
+            return NaturalKeyTally(delivered: row?["delivered"] ?? 0, found: row?["found"] ?? 0, messageMismatches: row?["mismatched"] ?? 0)
+        }
+    }
+
+    /// Source keys delivered but not found in cStar (a few, for the report).
+    public func missingNaturalKeys(runId: String, entity: String, limit: Int = 10) throws -> [String] {
+        try db.read { db in
+            try String.fetchAll(db, sql: "SELECT source_key FROM natural_key WHERE run_id = ? AND entity = ? AND cstar_id IS NULL ORDER BY source_key LIMIT ?",
+                                arguments: [runId, entity, limit])
+        }
+    }
+
+    /// The ids the ID map holds for an entity (per-record targets, to reconcile against a list of what cStar has).
+    public func mappedIds(target: String, entity: String) throws -> [String] {
+        try db.read { db in
+            try String.fetchAll(db, sql: "SELECT DISTINCT cstar_id FROM id_map WHERE target = ? AND entity = ?", arguments: [target, entity])
         }
     }
 

@@ -13,9 +13,16 @@ public enum CStarAPI {
     public static let maxBulkIds = 100
     public static let maxPageSize = 100
     public static let maxExportRows = 10_000
+    /// ASSUMPTION: the request body limit is not documented (the dashboard importer takes 50 MB files). The client
+    /// keeps every request under 8 MB, and answers a 413 by splitting the batch; a single ticket over the limit
+    /// travels with as much of its thread as fits and the rest of its messages follow one by one.
+    public static let maxRequestBytes = 8 * 1024 * 1024
 
     /// ASSUMPTION: `update` is accepted besides the documented `skip`.
     public enum MergeStrategy: String, Sendable { case skip, update }
+
+    /// A ticket's thread.
+    public static func messagesPath(ticketId: String) -> String { "/tickets/\(ticketId)/messages" }
 
     /// List path of a resource.
     public static func listPath(_ resource: TargetResource) -> String { "/\(resource.rawValue)" }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Spends the hourly request quota without running into it: follows the `X-RateLimit-*` headers of every
 /// answer, waits for the window to reset when it is used up, and keeps under an optional cap of our own
@@ -13,6 +14,12 @@ public actor RequestBudget {
     private let now: @Sendable () -> Double
     public private(set) var waits = 0
     public private(set) var waitedSeconds = 0.0
+    /// The last known requests left in the window, readable without awaiting (for progress lines); -1: unknown.
+    private nonisolated let remainingMirror = Atomic<Int>(-1)
+    public nonisolated var remainingSnapshot: Int? {
+        let r = remainingMirror.load(ordering: .relaxed)
+        return r < 0 ? nil : r
+    }
 
     public init(maxRequestsPerHour: Int? = nil, sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
                 now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
@@ -42,14 +49,31 @@ public actor RequestBudget {
             }
             if let r = remaining { remaining = r - 1 }
             capUsed += 1
+            mirror()
             return
         }
     }
 
     /// Takes the server's view from an answer's headers.
+    /// With several requests in flight, answers arrive out of order: within one window the lowest count seen is
+    /// the server's latest word, so an older answer never raises it.
     public func update(limit: String?, remaining: String?, reset: String?) {
-        if let r = remaining.flatMap(Int.init) { self.remaining = r }
-        if let s = reset.flatMap(Double.init) { resetAt = s }
+        let newReset = reset.flatMap(Double.init)
+        if let r = remaining.flatMap(Int.init) {
+            if let current = self.remaining, newReset == nil || newReset == resetAt {
+                self.remaining = min(current, r)
+            } else {
+                self.remaining = r
+            }
+        }
+        if let s = newReset { resetAt = s }
+        mirror()
+    }
+
+    private func mirror() {
+        var left = remaining ?? -1
+        if let cap { left = left < 0 ? cap - capUsed : min(left, cap - capUsed) }
+        remainingMirror.store(left, ordering: .relaxed)
     }
 
     private func wait(_ seconds: Double) async throws {

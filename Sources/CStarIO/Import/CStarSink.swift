@@ -1,39 +1,58 @@
 import CStarHash
 import Foundation
 import Logging
+import Synchronization
 
 /// Delivers batches to cStar: customers, tickets (with their messages) and articles through `POST /import`;
 /// groups, categories and custom fields one `POST` per record; memberships through the group endpoint;
 /// settings with `PATCH`. Every write carries an idempotency key derived from (run, entity, batch, payload),
 /// every batch's state and answer is checkpointed, and the ids cStar gives records go to the ID map so
-/// later entities can refer to them.
+/// later entities can refer to them. Several import batches of one entity may be in flight at once; the
+/// natural keys of what each batch delivered are committed with it, so memory does not grow with the export.
 public final class CStarSink: BatchSink {
     public let client: CStarClient
     public let batchSize: Int
+    public let maxRequestBytes: Int
     public let mergeStrategy: CStarAPI.MergeStrategy
     let store: CheckpointStore
     let runId: String
     /// Scopes the ID map: ids of one team mean nothing in another.
     let targetKey: String
     let logger: Logger
-    private var members: [String: String]?
-    /// Existing records of per-record targets, by match key (externalId, name, slug, field key).
-    private var existing: [String: String] = [:]
-    /// Natural keys (email, externalId) of the records imported for the current entity, to learn their ids.
-    private var naturalKeys: [(sourceKey: String, natural: String)] = []
+    let importConcurrency: Int
+
+    /// Loaded at an entity's start and only read while its batches are in flight.
+    private struct Lookups {
+        var members: [String: String]?
+        /// Existing records of per-record targets, by match key (externalId, name, slug, field key).
+        var existing: [String: String] = [:]
+        /// The client's request count when the entity started, to report what reading back cost.
+        var requestsAtStart = 0
+    }
+    private let lookups = Mutex(Lookups())
 
     public init(client: CStarClient, store: CheckpointStore, runId: String, batchSize: Int = CStarAPI.maxImportRecords,
-                mergeStrategy: CStarAPI.MergeStrategy = .skip, logger: Logger) {
+                mergeStrategy: CStarAPI.MergeStrategy = .skip, concurrency: Int = 4, maxRequestBytes: Int = CStarAPI.maxRequestBytes,
+                logger: Logger) {
         self.client = client
         self.store = store
         self.runId = runId
         self.targetKey = client.target.identity
         self.batchSize = min(max(1, batchSize), CStarAPI.maxImportRecords)
         self.mergeStrategy = mergeStrategy
+        self.importConcurrency = max(1, concurrency)
+        self.maxRequestBytes = maxRequestBytes
         self.logger = logger
     }
 
     public func unsupportedReason(_ mapping: EntityMapping) -> String? { nil }
+
+    /// Import batches are independent of each other; per-record targets match against what exists, one at a time.
+    public func concurrency(for mapping: EntityMapping) -> Int {
+        Self.importTargets.contains(mapping.target) ? importConcurrency : 1
+    }
+
+    static let importTargets: Set<TargetResource> = [.customers, .tickets, .articles]
 
     // MARK: References
 
@@ -42,15 +61,21 @@ public final class CStarSink: BatchSink {
     }
 
     public func member(email: String) throws -> JSONValue? {
-        members?[email.lowercased()].map { .string($0) }
+        lookups.withLock { $0.members?[email.lowercased()] }.map { .string($0) }
     }
+
+    private func existing(_ key: String) -> String? { lookups.withLock { $0.existing[key] } }
 
     // MARK: Entity boundaries
 
     public func entityStarting(_ mapping: EntityMapping) async throws {
-        naturalKeys = []
-        existing = [:]
-        if members == nil, Self.usesMembers(mapping) { members = try await loadMembers() }
+        let start = client.stats.requests
+        var existing: [String: String] = [:]
+        if lookups.withLock({ $0.members == nil }), Self.usesMembers(mapping) {
+            let loaded = try await loadMembers()
+            lookups.withLock { $0.members = loaded }
+        }
+        defer { lookups.withLock { $0.existing = existing; $0.requestsAtStart = start } }
         switch mapping.target {
         case .customerGroups:
             for g in try await listAll("/customer-groups") {
@@ -73,16 +98,33 @@ public final class CStarSink: BatchSink {
         }
     }
 
-    public func entityFinished(_ mapping: EntityMapping) async throws {
-        guard [.customers, .tickets, .articles].contains(mapping.target), !naturalKeys.isEmpty else { return }
-        let learned = try await learnIds(mapping.target)
-        var ids: [(String, String)] = []
-        for (sourceKey, natural) in naturalKeys {
-            if let id = learned[natural] { ids.append((sourceKey, id)) }
+    /// Learns the ids of the records imported for this entity and checks cStar holds every record the run
+    /// delivered (imports: by natural key through export windows; per-record targets: their ids in the list).
+    public func entityFinished(_ mapping: EntityMapping) async throws -> Reconciliation? {
+        let start = lookups.withLock { $0.requestsAtStart }
+        var check: Reconciliation
+        switch mapping.target {
+        case .customers, .tickets, .articles:
+            try await learnIds(mapping.target, entity: mapping.entity)
+            let tally = try store.finishNaturalKeys(runId: runId, entity: mapping.entity, target: targetKey)
+            check = Reconciliation(expected: tally.delivered, found: tally.found, messageMismatches: tally.messageMismatches,
+                                   missingSample: tally.found < tally.delivered ? try store.missingNaturalKeys(runId: runId, entity: mapping.entity) : [])
+        case .customerGroups, .categories, .customFields:
+            let ids = try store.mappedIds(target: targetKey, entity: mapping.entity)
+            let present: Set<String>
+            if mapping.target == .customFields {
+                present = Set((try await client.send(.GET, CStarAPI.listPath(.customFields)).data.arrayValue ?? []).compactMap { $0["id"]?.stringValue })
+            } else {
+                present = Set(try await listAll(CStarAPI.listPath(mapping.target)).compactMap { $0["id"]?.stringValue })
+            }
+            let missing = ids.filter { !present.contains($0) }
+            check = Reconciliation(expected: ids.count, found: ids.count - missing.count, missingSample: Array(missing.prefix(10)))
+        case .groupMemberships, .settings:
+            return nil
         }
-        try store.storeIds(target: targetKey, entity: mapping.entity, ids)
-        logger.debug("ids learned", metadata: ["entity": "\(mapping.entity)", "ids": "\(ids.count)", "of": "\(naturalKeys.count)"])
-        naturalKeys = []
+        check.lookupRequests = client.stats.requests - start
+        logger.debug("reconciled", metadata: ["entity": "\(mapping.entity)", "expected": "\(check.expected)", "found": "\(check.found)"])
+        return check
     }
 
     static func usesMembers(_ mapping: EntityMapping) -> Bool {
@@ -103,9 +145,6 @@ public final class CStarSink: BatchSink {
     // MARK: Delivery
 
     public func deliver(_ batch: Batch, mapping: EntityMapping) async throws -> BatchOutcome {
-        if [.customers, .tickets, .articles].contains(mapping.target) {
-            for r in batch.records { if let n = Self.naturalKey(mapping.target, r.payload) { naturalKeys.append((r.sourceKey, n)) } }
-        }
         if let stored = try store.committedOutcome(runId: runId, entity: batch.entity, index: batch.index) {
             return try Self.decode(stored)
         }
@@ -115,29 +154,144 @@ public final class CStarSink: BatchSink {
         var ids: [(String, String)] = []
         let outcome: BatchOutcome
         switch mapping.target {
-        case .customers, .tickets, .articles: outcome = try await importBatch(batch, mapping: mapping, key: key)
+        case .customers, .tickets, .articles: outcome = try await importRecords(Array(batch.records.enumerated()), mapping: mapping, key: key)
         case .customerGroups, .categories, .customFields: outcome = try await createEach(batch, mapping: mapping, key: key, ids: &ids)
         case .groupMemberships: outcome = try await addMembers(batch, key: key)
         case .settings: outcome = try await patchSettings(batch, key: key)
         }
-        try store.commit(runId: runId, entity: batch.entity, index: batch.index, outcome: Self.encode(outcome), target: targetKey, ids: ids)
+        try store.commit(runId: runId, entity: batch.entity, index: batch.index, outcome: Self.encode(outcome), target: targetKey, ids: ids,
+                         naturalKeys: Self.delivered(batch, target: mapping.target, outcome: outcome))
         return outcome
     }
 
-    func importBatch(_ batch: Batch, mapping: EntityMapping, key: String) async throws -> BatchOutcome {
-        let body: JSONValue = .object(JSONObject([
+    /// The natural keys of the records cStar accepted (errors excluded); for tickets, the thread length when the
+    /// answer shows every record was created (a skipped ticket keeps the thread it already had).
+    static func delivered(_ batch: Batch, target: TargetResource, outcome: BatchOutcome) -> [CheckpointStore.NaturalKey] {
+        guard importTargets.contains(target) else { return [] }
+        let refused = Set(outcome.errors.map(\.index))
+        let allCreated = outcome.skipped == 0 && outcome.updated == 0
+        return batch.records.enumerated().compactMap { i, r in
+            guard !refused.contains(i), let n = naturalKey(target, r.payload) else { return nil }
+            let messages = target == .tickets && allCreated ? (r.payload["messages"]?.arrayValue?.count ?? 0) : nil
+            return CheckpointStore.NaturalKey(sourceKey: r.sourceKey, natural: n, messages: messages)
+        }
+    }
+
+    func importBody(_ records: [(Int, MappedRecord)], mapping: EntityMapping) -> JSONValue {
+        .object(JSONObject([
             ("resource", .string(mapping.target.rawValue)),
-            ("records", .array(batch.records.map { .object($0.payload) })),
+            ("records", .array(records.map { .object($0.1.payload) })),
             ("mergeStrategy", .string(mergeStrategy.rawValue)),
         ]))
-        let result = try await client.send(.POST, CStarAPI.importPath, body: body, idempotencyKey: key).data
-        return BatchOutcome(
-            created: Int(result["created"]?.intValue ?? 0), updated: Int(result["updated"]?.intValue ?? 0),
-            skipped: Int(result["skipped"]?.intValue ?? 0),
-            errors: (result["errors"]?.arrayValue ?? []).map { e in
-                BatchOutcome.RecordError(index: Int(e["index"]?.intValue ?? -1), code: e["code"]?.stringValue ?? "import_error",
-                                         message: e["message"]?.stringValue ?? "no reason given", param: e["param"]?.stringValue)
-            })
+    }
+
+    /// Sends records (with their positions in the batch) in one `POST /import`. When cStar refuses the whole
+    /// request because of its records, the refusal is narrowed down, never looping: a `param` naming a record
+    /// (`records[3].email`) rejects that record and the rest go again; otherwise the records are split in halves,
+    /// down to single records, which are rejected with cStar's reason. A 413 splits the same way, and a single
+    /// ticket too large for one request has its thread split. Each narrower request has its own idempotency key,
+    /// derived from the batch's, so a resumed run replays them.
+    func importRecords(_ records: [(Int, MappedRecord)], mapping: EntityMapping, key: String) async throws -> BatchOutcome {
+        guard !records.isEmpty else { return BatchOutcome() }
+        do {
+            let result = try await client.send(.POST, CStarAPI.importPath, body: importBody(records, mapping: mapping), idempotencyKey: key).data
+            return BatchOutcome(
+                created: Int(result["created"]?.intValue ?? 0), updated: Int(result["updated"]?.intValue ?? 0),
+                skipped: Int(result["skipped"]?.intValue ?? 0),
+                errors: (result["errors"]?.arrayValue ?? []).map { e in
+                    let i = Int(e["index"]?.intValue ?? -1)
+                    return BatchOutcome.RecordError(index: records.indices.contains(i) ? records[i].0 : -1, code: e["code"]?.stringValue ?? "import_error",
+                                                    message: e["message"]?.stringValue ?? "no reason given", param: e["param"]?.stringValue)
+                })
+        } catch let e as CStarAPIError where (e.status == 400 || e.status == 422) && (e.param.map { $0.hasPrefix("records") } ?? true) || e.status == 413 {
+            if e.status != 413, let i = Self.recordPosition(e.param), records.indices.contains(i) {
+                logger.info("cStar refused one record of a batch; sending the others", metadata: ["param": "\(e.param ?? "")", "code": "\(e.code)"])
+                var out = BatchOutcome(errors: [BatchOutcome.RecordError(index: records[i].0, code: e.code, message: e.message,
+                                                                         param: Self.fieldParam(e.param))])
+                var rest = records
+                rest.remove(at: i)
+                out.add(try await importRecords(rest, mapping: mapping, key: "\(key)-x\(i)"))
+                return out
+            }
+            if records.count == 1 {
+                if e.status == 413, mapping.target == .tickets, let out = try await importSplitThread(records[0], mapping: mapping, key: key) {
+                    return out
+                }
+                return BatchOutcome(errors: [BatchOutcome.RecordError(index: records[0].0, code: e.code, message: e.message, param: Self.fieldParam(e.param))])
+            }
+            logger.info("cStar refused a batch; splitting it to find the records at fault", metadata: ["records": "\(records.count)", "code": "\(e.code)"])
+            let mid = records.count / 2
+            var out = try await importRecords(Array(records[..<mid]), mapping: mapping, key: "\(key)-a")
+            out.add(try await importRecords(Array(records[mid...]), mapping: mapping, key: "\(key)-b"))
+            return out
+        }
+    }
+
+    /// `records[3].email` → 3.
+    static func recordPosition(_ param: String?) -> Int? {
+        guard let p = param, p.hasPrefix("records["), let close = p.firstIndex(of: "]") else { return nil }
+        return Int(p[p.index(p.startIndex, offsetBy: 8)..<close])
+    }
+
+    /// `records[3].email` → `email` (the field of the record).
+    static func fieldParam(_ param: String?) -> String? {
+        guard let p = param, p.hasPrefix("records["), let close = p.firstIndex(of: "]") else { return param }
+        let rest = p[p.index(after: close)...]
+        return rest.hasPrefix(".") ? String(rest.dropFirst()) : (rest.isEmpty ? nil : String(rest))
+    }
+
+    /// A ticket whose thread does not fit one request: the ticket goes with the first half of its thread (or
+    /// less, halving until cStar takes it), then the remaining messages one `POST /tickets/{id}/messages` each,
+    /// with their original timestamps. The ticket's `messageCount` says where a resumed run continues, so no
+    /// message is added twice. nil when the ticket cannot be found again (no createdAt to search by).
+    func importSplitThread(_ record: (Int, MappedRecord), mapping: EntityMapping, key: String) async throws -> BatchOutcome? {
+        let payload = record.1.payload
+        let thread = payload["messages"]?.arrayValue ?? []
+        guard thread.count > 1, let externalId = payload["externalId"]?.scalarText, let createdAt = payload["createdAt"]?.stringValue else { return nil }
+        var inline = thread.count / 2
+        var outcome: BatchOutcome?
+        while outcome == nil {
+            var head = payload
+            head["messages"] = .array(Array(thread.prefix(inline)))
+            do {
+                outcome = try await importRecords([(record.0, MappedRecord(entity: record.1.entity, sourceKey: record.1.sourceKey, payload: head,
+                                                                          location: record.1.location))],
+                                                  mapping: mapping, key: "\(key)-t\(inline)")
+            } catch let e as CStarAPIError where e.status == 413 && inline > 0 {
+                inline /= 2
+            }
+            if let o = outcome, o.errors.first?.code == "request_too_large", inline > 0 {
+                outcome = nil
+                inline /= 2
+            }
+        }
+        guard let head = outcome, head.errors.isEmpty else { return outcome }
+        guard let ticket = try await findTicket(externalId: externalId, createdAt: createdAt) else {
+            return BatchOutcome(errors: [BatchOutcome.RecordError(index: record.0, code: "thread_incomplete",
+                                                                  message: "the ticket was imported with \(inline) of \(thread.count) messages, but could not be found again to add the rest; re-run to continue", param: "messages")])
+        }
+        let already = Int(ticket["messageCount"]?.intValue ?? Int64(inline))
+        logger.info("ticket thread split", metadata: ["externalId": "\(externalId)", "inline": "\(inline)", "messages": "\(thread.count)", "present": "\(already)"])
+        for (i, m) in thread.enumerated() where i >= already {
+            _ = try await client.send(.POST, CStarAPI.messagesPath(ticketId: ticket["id"]?.stringValue ?? ""), body: m, idempotencyKey: "\(key)-m\(i)")
+        }
+        return head
+    }
+
+    /// A ticket by externalId, through an export window at its creation time (the import keeps createdAt).
+    func findTicket(externalId: String, createdAt: String) async throws -> JSONValue? {
+        let plain = ISO8601DateFormatter()
+        let fractional = ISO8601DateFormatter()
+        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        guard let at = plain.date(from: createdAt) ?? fractional.date(from: createdAt) else { return nil }
+        let body: JSONValue = .object(JSONObject([
+            ("resources", .array([.object(JSONObject([("type", .string("tickets")), ("filters", .object(JSONObject([
+                ("createdAfter", .string(createdAt)), ("createdBefore", .string(plain.string(from: at.addingTimeInterval(1)))),
+            ])))]))])),
+            ("format", .string("json")),
+        ]))
+        let rows = try await client.send(.POST, CStarAPI.exportPath, body: body).data["resources"]?["tickets"]?.arrayValue ?? []
+        return rows.first { $0["externalId"]?.scalarText == externalId }
     }
 
     /// Targets without a bulk create: one POST per record not already there.
@@ -147,11 +301,11 @@ public final class CStarSink: BatchSink {
             let match: String?
             switch mapping.target {
             case .customerGroups:
-                match = r.payload["externalId"]?.stringValue.flatMap { existing["ext:\($0)"] }
-                    ?? r.payload["name"]?.stringValue.flatMap { existing["name:\($0.lowercased())"] }
-            case .categories: match = r.payload["name"]?.stringValue.flatMap { existing["name:\($0.lowercased())"] }
+                match = r.payload["externalId"]?.stringValue.flatMap { existing("ext:\($0)") }
+                    ?? r.payload["name"]?.stringValue.flatMap { existing("name:\($0.lowercased())") }
+            case .categories: match = r.payload["name"]?.stringValue.flatMap { existing("name:\($0.lowercased())") }
             default:
-                match = (r.payload["entityType"]?.stringValue).flatMap { t in r.payload["key"]?.stringValue.flatMap { existing["field:\(t):\($0)"] } }
+                match = (r.payload["entityType"]?.stringValue).flatMap { t in r.payload["key"]?.stringValue.flatMap { existing("field:\(t):\($0)") } }
             }
             if let id = match {
                 ids.append((r.sourceKey, id))
@@ -255,12 +409,17 @@ public final class CStarSink: BatchSink {
         }
     }
 
-    /// Natural key → cStar id for every record of a resource, read through export windows of up to 10,000
-    /// rows (oldest first, the next window starting at the last createdAt seen); list pages when a window
-    /// cannot advance.
-    func learnIds(_ target: TargetResource) async throws -> [String: String] {
-        var map: [String: String] = [:]
+    /// Matches every record of a resource in cStar to the natural keys this run delivered, window by window:
+    /// export windows of up to 10,000 rows (oldest first, the next window starting at the last createdAt seen),
+    /// list pages when a window cannot advance. Only one window is in memory at a time.
+    func learnIds(_ target: TargetResource, entity: String) async throws {
         var after: String?
+        func match(_ rows: [JSONValue]) throws {
+            try store.matchNaturalKeys(runId: runId, entity: entity, rows.compactMap { row in
+                guard let id = row["id"]?.stringValue, let obj = row.objectValue, let n = Self.naturalKey(target, obj) else { return nil }
+                return (n, id, row["messageCount"]?.intValue.map { Int($0) })
+            })
+        }
         while true {
             var filters = JSONObject()
             if let a = after { filters["createdAfter"] = .string(a) }
@@ -270,17 +429,19 @@ public final class CStarSink: BatchSink {
             ]))
             let data = try await client.send(.POST, CStarAPI.exportPath, body: body).data
             let rows = data["resources"]?[target.rawValue]?.arrayValue ?? []
-            for row in rows {
-                guard let id = row["id"]?.stringValue, let obj = row.objectValue, let n = Self.naturalKey(target, obj) else { continue }
-                map[n] = id
-            }
+            try match(rows)
             let truncated = data["truncated"]?[target.rawValue]?.boolValue ?? false
-            guard truncated, let last = rows.last?["createdAt"]?.stringValue else { return map }
+            guard truncated, let last = rows.last?["createdAt"]?.stringValue else { return }
             if last == after {
-                for row in try await listAll(CStarAPI.listPath(target)) {
-                    if let id = row["id"]?.stringValue, let obj = row.objectValue, let n = Self.naturalKey(target, obj) { map[n] = id }
+                // 10,000 rows share one createdAt: the windows cannot advance, the list pages can.
+                var page = 1
+                while true {
+                    let r = try await client.send(.GET, CStarAPI.listPath(target), query: [("page", String(page)), ("pageSize", String(CStarAPI.maxPageSize))])
+                    let items = r.data.arrayValue ?? []
+                    try match(items)
+                    guard r.hasMore ?? (items.count == CStarAPI.maxPageSize), !items.isEmpty else { return }
+                    page += 1
                 }
-                return map
             }
             after = last
         }

@@ -1,3 +1,35 @@
+/// After an entity: what cStar holds compared with what the run put there, and what learning ids cost.
+public struct Reconciliation: Sendable, Equatable {
+    /// Records this run delivered that cStar must now hold (created, updated, or matched as existing).
+    public var expected: Int
+    /// Of those, found in cStar when read back.
+    public var found: Int
+    /// Tickets found whose message count differs from the thread sent.
+    public var messageMismatches = 0
+    /// A few source keys of records not found, for the report.
+    public var missingSample: [String] = []
+    /// Requests spent reading what cStar holds (existing records, ids of created ones, the check itself).
+    public var lookupRequests = 0
+
+    public init(expected: Int, found: Int, messageMismatches: Int = 0, missingSample: [String] = [], lookupRequests: Int = 0) {
+        self.expected = expected
+        self.found = found
+        self.messageMismatches = messageMismatches
+        self.missingSample = missingSample
+        self.lookupRequests = lookupRequests
+    }
+
+    public var matches: Bool { expected == found && messageMismatches == 0 }
+
+    public var json: JSONValue {
+        .object(JSONObject([
+            ("expected", .int(Int64(expected))), ("found", .int(Int64(found))), ("missing", .int(Int64(expected - found))),
+            ("messageMismatches", .int(Int64(messageMismatches))), ("missingSample", .array(missingSample.map { .string($0) })),
+            ("lookupRequests", .int(Int64(lookupRequests))), ("matches", .bool(matches)),
+        ]))
+    }
+}
+
 /// Per-entity counts of a run. They always reconcile: read = created + updated + skipped + rejected + failed.
 public struct EntitySummary: Sendable, Equatable {
     public var entity: String
@@ -16,6 +48,8 @@ public struct EntitySummary: Sendable, Equatable {
     public var childRejected = 0
     /// The first payloads, as they would be sent.
     public var samples: [JSONValue] = []
+    /// cStar's contents checked against this entity's delivery (nil when the sink does not check, as in `plan`).
+    public var reconciliation: Reconciliation?
 
     public init(entity: String, target: String) {
         self.entity = entity
@@ -31,6 +65,7 @@ public struct EntitySummary: Sendable, Equatable {
             ("skipped", .int(Int64(skipped))), ("rejected", .int(Int64(rejected))), ("failed", .int(Int64(failed))),
             ("skippedBy", .object(JSONObject(skippedBy.sorted { $0.key < $1.key }.map { ($0.key, .int(Int64($0.value))) }))),
             ("childRejected", .int(Int64(childRejected))),
+            ("reconciliation", reconciliation?.json ?? .null),
         ]))
     }
 }
@@ -49,6 +84,9 @@ public struct MigrationSummary: Sendable {
 
     public var totalRejected: Int { entities.reduce(0) { $0 + $1.rejected } }
     public var totalFailed: Int { entities.reduce(0) { $0 + $1.failed } }
+    /// Entities whose read-back does not match what the run delivered.
+    public var mismatched: [EntitySummary] { entities.filter { $0.reconciliation.map { !$0.matches } ?? false } }
+    public var lookupRequests: Int { entities.reduce(0) { $0 + ($1.reconciliation?.lookupRequests ?? 0) } }
 
     public var json: JSONValue {
         .object(JSONObject([
@@ -56,6 +94,7 @@ public struct MigrationSummary: Sendable {
             ("requests", .int(Int64(requests))), ("retries", .int(Int64(retries))), ("minimumRequests", .int(Int64(minimumRequests))),
             ("elapsedSeconds", .double((elapsedSeconds * 1000).rounded() / 1000)),
             ("rejectsFile", rejectsFile.map { .string($0) } ?? .null),
+            ("lookupRequests", .int(Int64(lookupRequests))), ("reconciled", .bool(mismatched.isEmpty)),
             ("quotaWaits", .int(Int64(quotaWaits))), ("quotaWaitSeconds", .double((quotaWaitSeconds * 10).rounded() / 10)),
         ]))
     }

@@ -5,7 +5,8 @@ import Logging
 /// Something worth telling the person running the pipeline while it runs.
 public enum PipelineProgress: Sendable {
     case entityStarted(entity: String, files: [String])
-    case batchDelivered(entity: String, batch: Int, records: Int, read: Int)
+    /// `delivered`: records of this entity delivered so far; `fraction`: share of the source bytes read (nil if unknown).
+    case batchDelivered(entity: String, batch: Int, records: Int, read: Int, delivered: Int, fraction: Double?)
     case entityFinished(EntitySummary)
     case entitySkipped(entity: String, reason: String)
 }
@@ -37,11 +38,24 @@ public struct BatchOutcome: Sendable {
         self.skipped = skipped
         self.errors = errors
     }
+
+    /// Adds the outcome of another part of the same batch.
+    public mutating func add(_ other: BatchOutcome) {
+        created += other.created
+        updated += other.updated
+        skipped += other.skipped
+        errors += other.errors
+    }
 }
 
-/// Where batches go: cStar's API, or (for `plan`) nowhere but a folder.
-public protocol BatchSink: AnyObject {
+/// Where batches go: cStar's API, or (for `plan`) nowhere but a folder. Several batches of one entity may be
+/// delivered at once (see `concurrency(for:)`), so a sink is `Sendable`.
+public protocol BatchSink: AnyObject, Sendable {
     var batchSize: Int { get }
+    /// A batch is closed before its request body would pass this many bytes.
+    var maxRequestBytes: Int { get }
+    /// Batches of this entity that may be in flight at once.
+    func concurrency(for mapping: EntityMapping) -> Int
     /// nil when this sink can deliver the mapping's records; otherwise why not.
     func unsupportedReason(_ mapping: EntityMapping) -> String?
     func deliver(_ batch: Batch, mapping: EntityMapping) async throws -> BatchOutcome
@@ -50,13 +64,21 @@ public protocol BatchSink: AnyObject {
     func member(email: String) throws -> JSONValue?
     /// Before an entity's first batch (load what the target already holds).
     func entityStarting(_ mapping: EntityMapping) async throws
-    /// After an entity's last batch (learn the ids cStar gave its records).
-    func entityFinished(_ mapping: EntityMapping) async throws
+    /// After an entity's last batch: learn the ids cStar gave its records, and check cStar holds them.
+    func entityFinished(_ mapping: EntityMapping) async throws -> Reconciliation?
 }
 
 extension BatchSink {
+    public var maxRequestBytes: Int { CStarAPI.maxRequestBytes }
+    public func concurrency(for mapping: EntityMapping) -> Int { 1 }
     public func entityStarting(_ mapping: EntityMapping) async throws {}
-    public func entityFinished(_ mapping: EntityMapping) async throws {}
+    public func entityFinished(_ mapping: EntityMapping) async throws -> Reconciliation? { nil }
+}
+
+/// What a batch's delivery came to: the receiver's answer, or the whole batch refused with a reason.
+enum Delivery: Sendable {
+    case outcome(BatchOutcome)
+    case refused(CStarAPIError)
 }
 
 /// Streams each entity's source files through its mapping into a sink, in dependency order, and accounts for
@@ -106,15 +128,25 @@ public final class Pipeline {
             progress(.entityStarted(entity: mapping.entity, files: files))
             try buildIndexes(for: mapping)
             try await sink.entityStarting(mapping)
-            let (summary, sent) = try await runEntity(mapping, files: files, progress: progress)
-            try await sink.entityFinished(mapping)
-            minimumRequests += (sent + sink.batchSize - 1) / sink.batchSize
+            var (summary, sent) = try await runEntity(mapping, files: files, progress: progress)
+            summary.reconciliation = try await sink.entityFinished(mapping)
+            minimumRequests += Self.minimumRequests(mapping.target, records: sent)
             summaries.append(summary)
             progress(.entityFinished(summary))
         }
         try rejects.close()
         return MigrationSummary(entities: summaries, requests: 0, retries: 0, minimumRequests: minimumRequests,
                                 elapsedSeconds: Date().timeIntervalSince(start), rejectsFile: rejects.count > 0 ? rejects.path : nil)
+    }
+
+    /// The fewest requests that can carry `records` of a target: 500 per import, 100 members per call, and one
+    /// per record where cStar has no bulk create.
+    static func minimumRequests(_ target: TargetResource, records: Int) -> Int {
+        switch target {
+        case .customers, .tickets, .articles: return (records + CStarAPI.maxImportRecords - 1) / CStarAPI.maxImportRecords
+        case .groupMemberships: return (records + CStarAPI.maxBulkIds - 1) / CStarAPI.maxBulkIds
+        case .customerGroups, .categories, .customFields, .settings: return records
+        }
     }
 
     func buildIndexes(for mapping: EntityMapping) throws {
@@ -143,64 +175,98 @@ public final class Pipeline {
         var summary = EntitySummary(entity: mapping.entity, target: mapping.target.rawValue)
         summary.files = files
         var mapper = Mapper(mapping: mapping)
-        let reader = PrefetchingReader(MultiFileReader(paths: files, options: ReaderOptions(records: mapping.source.records)))
+        let readProgress = ReadProgress(files: files)
+        let reader = PrefetchingReader(MultiFileReader(paths: files, options: ReaderOptions(records: mapping.source.records, progress: readProgress)))
         let resolver = PipelineResolver(index: index, sink: sink)
+        let sink = self.sink
+        let width = max(1, sink.concurrency(for: mapping))
+        // Room for the request envelope around the records.
+        let byteBudget = max(1, sink.maxRequestBytes - 4096)
+        let measureBytes = [.customers, .tickets, .articles].contains(mapping.target)
         var batch: [MappedRecord] = []
+        var batchBytes = 0
         var keys: [(key: String, canonical: String)] = []
         var batchIndex = 0
         var sent = 0
-        func flush() async throws {
-            try index.registerKeys(entity: mapping.entity, keys)
-            keys.removeAll(keepingCapacity: true)
-            guard !batch.isEmpty else { return }
-            try await deliver(Batch(entity: mapping.entity, target: mapping.target, index: batchIndex, records: batch), mapping: mapping, summary: &summary)
-            progress(.batchDelivered(entity: mapping.entity, batch: batchIndex, records: batch.count, read: summary.read))
-            batchIndex += 1
-            batch.removeAll(keepingCapacity: true)
-        }
-        while let item = try reader.next() {
-            let record: Record
-            switch item {
-            case .record(let r): record = r
-            case .warning(let w):
-                logger.warning("\(w)")
-                continue
-            case .problem(let p):
+        var delivered = 0
+        try await withThrowingTaskGroup(of: (Batch, Delivery).self) { group in
+            var inFlight = 0
+            // Takes one finished delivery and accounts for it.
+            func collect() async throws {
+                guard let (done, result) = try await group.next() else { return }
+                inFlight -= 1
+                try account(done, result, mapping: mapping, summary: &summary)
+                delivered += done.records.count
+                progress(.batchDelivered(entity: mapping.entity, batch: done.index, records: done.records.count, read: summary.read,
+                                         delivered: delivered, fraction: readProgress.fraction))
+            }
+            func flush() async throws {
+                try index.registerKeys(entity: mapping.entity, keys)
+                keys.removeAll(keepingCapacity: true)
+                guard !batch.isEmpty else { return }
+                let next = Batch(entity: mapping.entity, target: mapping.target, index: batchIndex, records: batch)
+                batchIndex += 1
+                batch.removeAll(keepingCapacity: true)
+                batchBytes = 0
+                while inFlight >= width { try await collect() }
+                group.addTask {
+                    do {
+                        return (next, .outcome(try await sink.deliver(next, mapping: mapping)))
+                    } catch let e as CStarAPIError where e.status == 400 || e.status == 422 {
+                        return (next, .refused(e))
+                    }
+                }
+                inFlight += 1
+            }
+            while let item = try reader.next() {
+                let record: Record
+                switch item {
+                case .record(let r): record = r
+                case .warning(let w):
+                    logger.warning("\(w)")
+                    continue
+                case .problem(let p):
+                    summary.read += 1
+                    summary.rejected += 1
+                    try rejects.write(Diagnostic(location: SourceLocation(file: p.file, line: p.line, index: 0), entity: mapping.entity,
+                                                 field: nil, code: "unreadable", message: p.message), record: nil)
+                    continue
+                }
                 summary.read += 1
-                summary.rejected += 1
-                try rejects.write(Diagnostic(location: SourceLocation(file: p.file, line: p.line, index: 0), entity: mapping.entity,
-                                             field: nil, code: "unreadable", message: p.message), record: nil)
-                continue
+                switch mapper.map(record, resolver: resolver) {
+                case .mapped(let m, let childProblems):
+                    for d in childProblems { try rejects.write(d, record: nil) }
+                    summary.childRejected += childProblems.count
+                    if summary.samples.count < 3 { summary.samples.append(.object(m.payload)) }
+                    // Batches are formed from the source order alone (count and size), so a resumed run forms the same ones.
+                    let size = measureBytes ? JSONSerializer.bytes(.object(m.payload)).count + 1 : 0
+                    if !batch.isEmpty, batchBytes + size > byteBudget { try await flush() }
+                    batch.append(m)
+                    batchBytes += size
+                    keys.append((m.sourceKey, m.sourceKey))
+                    sent += 1
+                    if batch.count == sink.batchSize { try await flush() }
+                case .skipped(let d, let duplicateOf):
+                    summary.skipped += 1
+                    summary.skippedBy[d.code, default: 0] += 1
+                    if let first = duplicateOf, let key = record.value(at: mapping.key)?.scalarText { keys.append((key, first)) }
+                    logger.debug("skipped", metadata: ["reason": "\(d)"])
+                case .rejected(let d):
+                    summary.rejected += 1
+                    try rejects.write(d, record: .object(record.fields))
+                }
             }
-            summary.read += 1
-            switch mapper.map(record, resolver: resolver) {
-            case .mapped(let m, let childProblems):
-                for d in childProblems { try rejects.write(d, record: nil) }
-                summary.childRejected += childProblems.count
-                if summary.samples.count < 3 { summary.samples.append(.object(m.payload)) }
-                batch.append(m)
-                keys.append((m.sourceKey, m.sourceKey))
-                sent += 1
-                if batch.count == sink.batchSize { try await flush() }
-            case .skipped(let d, let duplicateOf):
-                summary.skipped += 1
-                summary.skippedBy[d.code, default: 0] += 1
-                if let first = duplicateOf, let key = record.value(at: mapping.key)?.scalarText { keys.append((key, first)) }
-                logger.debug("skipped", metadata: ["reason": "\(d)"])
-            case .rejected(let d):
-                summary.rejected += 1
-                try rejects.write(d, record: .object(record.fields))
-            }
+            try await flush()
+            while inFlight > 0 { try await collect() }
         }
-        try await flush()
         return (summary, sent)
     }
 
-    func deliver(_ batch: Batch, mapping: EntityMapping, summary: inout EntitySummary) async throws {
+    /// Adds a delivered batch to the entity's counts; refused and per-record errors go to the rejects file.
+    func account(_ batch: Batch, _ delivery: Delivery, mapping: EntityMapping, summary: inout EntitySummary) throws {
         let outcome: BatchOutcome
-        do {
-            outcome = try await sink.deliver(batch, mapping: mapping)
-        } catch let e as CStarAPIError where e.status == 400 || e.status == 422 {
+        switch delivery {
+        case .refused(let e):
             // The whole batch was refused: record every record with the API's reason rather than lose them.
             for m in batch.records {
                 summary.rejected += 1
@@ -208,6 +274,7 @@ public final class Pipeline {
                                   record: .object(m.payload))
             }
             return
+        case .outcome(let o): outcome = o
         }
         summary.created += outcome.created
         summary.updated += outcome.updated

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The offline sink of `plan` and `validate`: nothing is sent. Every mapped record counts as "would create",
 /// references become readable placeholders (`@customers:36100000007`, `@member:alex@example.com`), and with
@@ -6,7 +7,8 @@ import Foundation
 public final class PlanSink: BatchSink {
     public let batchSize: Int
     public let outputDirectory: String?
-    public private(set) var filesWritten: [String] = []
+    private let written = Mutex<[String]>([])
+    public var filesWritten: [String] { written.withLock { $0 } }
 
     public init(batchSize: Int = CStarAPI.maxImportRecords, outputDirectory: String? = nil) {
         self.batchSize = batchSize
@@ -23,7 +25,7 @@ public final class PlanSink: BatchSink {
             let out = try LineWriter(path: path)
             try out.write(JSONSerializer.bytes(Self.request(batch, mapping: mapping)) + [10])
             try out.commit()
-            filesWritten.append(path)
+            written.withLock { $0.append(path) }
         }
         return BatchOutcome(created: batch.records.count)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Buffered, forward-only bytes of a file (or stdin), with the current line number.
 final class ByteSource {
@@ -11,6 +12,8 @@ final class ByteSource {
     /// 1-based line of the byte at `pos`.
     var line = 1
     let chunkSize: Int
+    /// Counts the bytes read from the file, for progress and ETA.
+    var progress: ReadProgress?
 
     init(path: String, chunkSize: Int = 1 << 20) throws {
         if path == "-" {
@@ -73,6 +76,7 @@ final class ByteSource {
             }
             if n == 0 { eof = true; break }
             end += n
+            progress?.add(n)
         }
         return end > start || pos < end
     }
@@ -91,6 +95,24 @@ final class ByteSource {
 }
 
 /// A problem reading an input file, with where it happened.
+/// Bytes read so far out of the files' total size; shared between a reader thread and whoever reports progress.
+public final class ReadProgress: Sendable {
+    private let bytes = Atomic<Int>(0)
+    public let totalBytes: Int
+
+    public init(totalBytes: Int) { self.totalBytes = totalBytes }
+
+    /// The total size of these files (0 for those that cannot be measured, such as stdin).
+    public convenience init(files: [String]) {
+        self.init(totalBytes: files.reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: $1)[.size] as? NSNumber)?.intValue ?? 0) })
+    }
+
+    func add(_ n: Int) { bytes.add(n, ordering: .relaxed) }
+    public var bytesRead: Int { bytes.load(ordering: .relaxed) }
+    /// 0…1, or nil when the total is unknown.
+    public var fraction: Double? { totalBytes > 0 ? min(1, Double(bytesRead) / Double(totalBytes)) : nil }
+}
+
 public struct ReaderError: Error, CustomStringConvertible, Sendable {
     public var file: String
     public var line: Int

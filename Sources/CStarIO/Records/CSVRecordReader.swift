@@ -55,9 +55,10 @@ public struct CSVRecordReader: RecordReader {
         case bad(end: Int, breaks: Int, message: String)
     }
 
-    public init(path: String, options: CSVOptions = CSVOptions()) throws {
+    public init(path: String, options: CSVOptions = CSVOptions(), progress: ReadProgress? = nil) throws {
         file = path
         source = try ByteSource(path: path)
+        source.progress = progress
         self.options = options
         if try source.ensure() {
             while source.end - source.pos < 3, try source.refill(keepingFrom: source.pos), !source.eof {}

@@ -18,9 +18,10 @@ public struct JSONRecordReader: RecordReader {
     /// - Parameters:
     ///   - recordsPath: a key (`users`) or JSON pointer (`/data/users`) naming the array; nil means the document
     ///     is an array, or an object whose first array-valued key holds the records.
-    public init(path: String, recordsPath: String? = nil) throws {
+    public init(path: String, recordsPath: String? = nil, progress: ReadProgress? = nil) throws {
         file = path
         source = try ByteSource(path: path)
+        source.progress = progress
         parser = JSONTokenParser(source: source, file: path)
         if let p = recordsPath, !p.isEmpty {
             pointer = p.hasPrefix("/")

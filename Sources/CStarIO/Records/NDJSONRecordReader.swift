@@ -8,9 +8,10 @@ public struct NDJSONRecordReader: RecordReader {
     private var line = 0
     private var index = 0
 
-    public init(path: String) throws {
+    public init(path: String, progress: ReadProgress? = nil) throws {
         file = path
         source = try ByteSource(path: path)
+        source.progress = progress
     }
 
     /// The next line's bytes (without its line end), or nil at the end of input.

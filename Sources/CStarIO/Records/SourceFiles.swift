@@ -47,9 +47,9 @@ public enum SourceFiles {
             throw ReaderError(file: path, line: 0, message: "cannot tell the format from the name; pass --format csv, json or ndjson")
         }
         switch format {
-        case .json: return try JSONRecordReader(path: path, recordsPath: options.records)
-        case .ndjson: return try NDJSONRecordReader(path: path)
-        case .csv: return try CSVRecordReader(path: path, options: options.csv)
+        case .json: return try JSONRecordReader(path: path, recordsPath: options.records, progress: options.progress)
+        case .ndjson: return try NDJSONRecordReader(path: path, progress: options.progress)
+        case .csv: return try CSVRecordReader(path: path, options: options.csv, progress: options.progress)
         }
     }
 }
@@ -75,11 +75,14 @@ public struct ReaderOptions: Sendable {
     /// Key or JSON pointer of the records array in JSON documents.
     public var records: String?
     public var csv: CSVOptions
+    /// Counts bytes read, for progress reports.
+    public var progress: ReadProgress?
 
-    public init(format: SourceFormat? = nil, records: String? = nil, csv: CSVOptions = CSVOptions()) {
+    public init(format: SourceFormat? = nil, records: String? = nil, csv: CSVOptions = CSVOptions(), progress: ReadProgress? = nil) {
         self.format = format
         self.records = records
         self.csv = csv
+        self.progress = progress
     }
 }
 

@@ -1,3 +1,4 @@
+import CStarHash
 import Foundation
 import GRDB
 
@@ -41,6 +42,10 @@ struct ImportHandler {
                     }
                     return .commit
                 }
+            } catch let e as APIError where router.ctx.importErrors == .wholeRequest {
+                // Nothing of the request is kept: the caller's transaction rolls back on the thrown error.
+                throw APIError(status: 400, type: e.type, code: e.code, message: "Record \(index): \(e.message)",
+                               param: "records[\(index)]" + (e.param.map { ".\($0)" } ?? ""))
             } catch let e as APIError {
                 var item: [(String, SJSON)] = [("index", .int(Int64(index))), ("code", .string(e.code)), ("message", .string(e.message))]
                 item.append(("param", e.param.map { .string($0) } ?? .null))
@@ -73,6 +78,12 @@ struct ImportHandler {
             return .updated
         }
         let stored = try repo.insert(schema, data: data, createdAt: createdAt ?? Timestamps.format(Date()), updatedAt: updatedAt)
+        let nth = router.ctx.loseEveryNthImport
+        if nth > 0, SHA256.hex(data.encoded()).utf8.reduce(0, { ($0 &* 31 &+ Int($1)) & 0xFFFFFF }) % nth == 0 {
+            // Rehearsal fault: acknowledged as created, then lost (chosen by the record's content, so deterministic).
+            try router.db.execute(sql: "DELETE FROM record WHERE team_id = ? AND id = ?", arguments: [router.ctx.teamId, stored.id])
+            return .created
+        }
         for m in messages {
             let at = (m["createdAt"]?.stringValue).flatMap(Timestamps.parse).map(Timestamps.format) ?? stored.createdAt
             try repo.insert(Schemas.messages, data: m.removing("createdAt").setting("ticketId", .string(stored.id)),

@@ -185,8 +185,17 @@ struct Router {
             return .success(.array(try sorted.map { try renderer.render(Schemas.messages, $0) }), requestId: ctx.requestId)
         case "POST":
             let validator = RecordValidator(schema: Schemas.messages, repo: repo)
-            let data = try validator.build(try ctx.body(), existing: nil).setting("ticketId", .string(ticket.id))
-            let stored = try repo.insert(Schemas.messages, data: data, createdAt: Timestamps.format(Date()), updatedAt: nil, refId: ticket.id)
+            let body = try ctx.body()
+            let data = try validator.build(body, existing: nil, extraAllowed: ["createdAt"]).removing("createdAt").setting("ticketId", .string(ticket.id))
+            // An original timestamp (ISO 8601) may be given, as on import, so a thread moved in parts keeps its order.
+            var createdAt = Timestamps.format(Date())
+            if let at = body["createdAt"], !at.isNull {
+                guard let text = at.stringValue, let d = Timestamps.parse(text) else {
+                    throw APIError.invalid("createdAt", "'createdAt' must be an ISO 8601 timestamp.")
+                }
+                createdAt = Timestamps.format(d)
+            }
+            let stored = try repo.insert(Schemas.messages, data: data, createdAt: createdAt, updatedAt: nil, refId: ticket.id)
             return .success(try renderer.render(Schemas.messages, stored), status: 201, requestId: ctx.requestId)
         default: throw notFound()
         }

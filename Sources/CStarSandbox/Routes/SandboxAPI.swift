@@ -84,7 +84,8 @@ public final class SandboxAPI: Sendable {
                 if secretOnly.contains(first) { throw APIError.secretKeyRequired() }
                 if request.isWrite { throw APIError.publishableKeyWrite() }
             }
-            let ctx = RouteContext(request: request, rest: rest, teamId: teamId, requestId: requestId)
+            let ctx = RouteContext(request: request, rest: rest, teamId: teamId, requestId: requestId, importErrors: configuration.importErrors,
+                                   loseEveryNthImport: configuration.loseEveryNthImport)
             if request.isWrite, request.method != "DELETE" {
                 return try await idempotent(ctx)
             }
@@ -172,6 +173,8 @@ struct RouteContext: Sendable {
     let rest: [String]
     let teamId: String
     let requestId: String
+    var importErrors: SandboxConfiguration.ImportErrorMode = .perRecord
+    var loseEveryNthImport = 0
 
     func body() throws -> SJSON {
         if request.body.isEmpty { return .object([]) }

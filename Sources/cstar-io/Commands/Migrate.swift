@@ -22,6 +22,13 @@ extension CStarIOCommand {
                   cstar-io migrate Samples/zendesk --from zendesk
                   CSTAR_SECRET_KEY=sk_live_… cstar-io migrate ./zendesk-export --from zendesk --json
                   cstar-io migrate ./export --mapping ./my-mappings --state-dir /tmp/run1
+                  cstar-io migrate ./export --from zendesk --concurrency 8 --max-requests-per-hour 600
+
+                After the run, what cStar holds is read back and compared with what was delivered (every record found by \
+                its email or externalId, every ticket with its whole thread); a difference is reported and exits 4.
+
+                Exit codes: 0 done; 1 failed (re-run to continue); 2 usage or mapping error; 3 done, some records \
+                rejected (see the rejects file); 4 done, but cStar's contents differ from what was delivered.
                 """)
 
         @Argument(help: ArgumentHelp("The folder holding the export files.", valueName: "export-dir"))
@@ -39,6 +46,9 @@ extension CStarIOCommand {
         @Option(help: ArgumentHelp("What cStar does with records it already has: skip or update.", valueName: "strategy"))
         var mergeStrategy: String = "skip"
 
+        @Option(help: ArgumentHelp("Import batches in flight at once (1–16).", valueName: "n"))
+        var concurrency: Int = 4
+
         @Option(help: ArgumentHelp("Use at most this many requests per hour (leave room for other integrations).", valueName: "n"))
         var maxRequestsPerHour: Int?
 
@@ -52,6 +62,7 @@ extension CStarIOCommand {
             guard (1...CStarAPI.maxImportRecords).contains(batchSize) else {
                 throw ValidationError("--batch-size must be from 1 to \(CStarAPI.maxImportRecords) (cStar's import limit).")
             }
+            guard (1...16).contains(concurrency) else { throw ValidationError("--concurrency must be from 1 to 16.") }
             if let m = maxRequestsPerHour, m < 1 { throw ValidationError("--max-requests-per-hour must be at least 1.") }
             guard CStarAPI.MergeStrategy(rawValue: mergeStrategy) != nil else {
                 throw ValidationError("--merge-strategy must be 'skip' or 'update'.")
@@ -106,10 +117,12 @@ extension CStarIOCommand {
                     runId = try store.startRun(fingerprint: fingerprint, source: source, target: resolved.target.identity)
                 }
                 let sink = CStarSink(client: client, store: store, runId: runId, batchSize: batchSize,
-                                     mergeStrategy: CStarAPI.MergeStrategy(rawValue: mergeStrategy)!, logger: logger)
+                                     mergeStrategy: CStarAPI.MergeStrategy(rawValue: mergeStrategy)!, concurrency: concurrency, logger: logger)
                 let run = try Pipeline(exportDirectory: exportDir, stateDirectory: target.stateDir, sink: sink, logger: logger)
+                let budget = client.budget
+                let reporter = ProgressReporter(quotaLeft: { budget.remainingSnapshot })
                 summary = try await run.run(entities) { event in
-                    if !quiet { Console.err(ProgressText.line(event)) }
+                    if !quiet { reporter.handle(event) }
                 }
                 summary.requests = client.stats.requests
                 summary.retries = client.stats.retries
@@ -135,6 +148,19 @@ extension CStarIOCommand {
                 Console.out(SummaryTable.render(summary, source: exportDir, target: resolved.label))
             }
             if summary.totalFailed > 0 { throw ExitCode(ExitCodes.failure) }
+            if !summary.mismatched.isEmpty {
+                if !output.json {
+                    for e in summary.mismatched {
+                        guard let r = e.reconciliation else { continue }
+                        Console.err("""
+                            error: cStar's \(e.target) do not match what this run delivered: \(r.found) of \(r.expected) found\
+                            \(r.messageMismatches > 0 ? ", \(r.messageMismatches) tickets with a different message count" : "")\
+                            \(r.missingSample.isEmpty ? "" : " (missing source keys: \(r.missingSample.joined(separator: ", ")))").
+                            """)
+                    }
+                }
+                throw ExitCode(ExitCodes.mismatch)
+            }
             if summary.totalRejected > 0 { throw ExitCode(ExitCodes.finishedWithRejects) }
         }
 

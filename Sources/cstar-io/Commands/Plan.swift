@@ -31,8 +31,9 @@ enum PlanRunner {
             let pipeline = try Pipeline(exportDirectory: o.exportDir, stateDirectory: o.stateDir, sink: sink, logger: logger)
             rejectsPath = pipeline.rejectsPath
             let quiet = o.output.quiet || o.output.json || !o.output.verbose
+            let reporter = ProgressReporter()
             summary = try await pipeline.run(entities) { event in
-                if !quiet { Console.err(ProgressText.line(event)) }
+                if !quiet { reporter.handle(event) }
             }
         } catch {
             Console.err("error: \(error)")

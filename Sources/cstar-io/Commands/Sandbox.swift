@@ -53,6 +53,13 @@ extension CStarIOCommand {
         @Option(help: "Seed of the fault generator (same seed, same faults).")
         var faultSeed: UInt64 = 1
 
+        @Option(help: ArgumentHelp("Largest request body accepted, in bytes (larger → 413).", valueName: "bytes"))
+        var maxBodyBytes: Int = 64 * 1024 * 1024
+
+        @Option(help: ArgumentHelp("How POST /import reports a bad record: per-record (200 with errors[]) or whole-request (400 naming records[i]).",
+                                   valueName: "mode"))
+        var importErrors: String = "per-record"
+
         @Flag(help: "Print the connection details as JSON.")
         var json = false
 
@@ -62,6 +69,10 @@ extension CStarIOCommand {
                 guard (0...1).contains(v) else { throw ValidationError("\(name) must be from 0 to 1.") }
             }
             guard serverErrorRate + rateLimitErrorRate + dropRate <= 1 else { throw ValidationError("the fault rates add up to more than 1.") }
+            guard SandboxConfiguration.ImportErrorMode(rawValue: importErrors) != nil else {
+                throw ValidationError("--import-errors must be per-record or whole-request.")
+            }
+            guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024.") }
             guard rateLimit > 0, publishableRateLimit > 0, rateWindow > 0, teams > 0 else {
                 throw ValidationError("--rate-limit, --publishable-rate-limit, --rate-window and --teams must be positive.")
             }
@@ -73,6 +84,8 @@ extension CStarIOCommand {
             config.publishableKeyLimit = publishableRateLimit
             config.rateLimitWindowSeconds = rateWindow
             config.teams = teams
+            config.maxBodyBytes = maxBodyBytes
+            config.importErrors = SandboxConfiguration.ImportErrorMode(rawValue: importErrors)!
             config.faults = FaultConfiguration(seed: faultSeed, serverErrorRate: serverErrorRate, rateLimitRate: rateLimitErrorRate,
                                                dropRate: dropRate, latencyMs: latency, jitterMs: jitter)
             let dir = (data as NSString).deletingLastPathComponent

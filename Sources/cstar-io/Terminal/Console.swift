@@ -19,4 +19,6 @@ enum ExitCodes {
     static let failure: Int32 = 1
     static let usage: Int32 = 2
     static let finishedWithRejects: Int32 = 3
+    /// Finished, but reading back shows cStar does not hold what the run delivered.
+    static let mismatch: Int32 = 4
 }

@@ -1,19 +1,81 @@
 import CStarIO
 import Foundation
+import Synchronization
 
-/// One-line progress messages for stderr.
-enum ProgressText {
-    static func line(_ event: PipelineProgress) -> String {
-        switch event {
-        case .entityStarted(let entity, let files):
-            return "\(entity): reading \(files.map { ($0 as NSString).lastPathComponent }.joined(separator: ", "))"
-        case .batchDelivered(let entity, let batch, let records, let read):
-            return "\(entity): batch \(batch + 1) sent (\(records) records, \(read) read so far)"
-        case .entityFinished(let s):
-            return "\(s.entity): done — \(s.read) read, \(s.created) created, \(s.updated) updated, \(s.skipped) skipped, \(s.rejected) rejected"
-        case .entitySkipped(let entity, let reason):
-            return "\(entity): not imported — \(reason)"
+/// Progress of a run on stderr. On a terminal, one live line per entity (records, rate, ETA, quota left),
+/// rewritten in place; otherwise (logs, CI) a line at each entity boundary and at most one every `interval`
+/// seconds in between.
+final class ProgressReporter: Sendable {
+    private struct State {
+        var entityStart = Date()
+        var lastPrint = Date.distantPast
+        var lineOpen = false
+    }
+    private let live: Bool
+    private let interval: TimeInterval
+    private let quotaLeft: @Sendable () -> Int?
+    private let state = Mutex(State())
+
+    init(live: Bool = Console.stderrIsTerminal, interval: TimeInterval? = nil, quotaLeft: @escaping @Sendable () -> Int? = { nil }) {
+        self.live = live
+        self.interval = interval ?? (live ? 0.2 : 10)
+        self.quotaLeft = quotaLeft
+    }
+
+    func handle(_ event: PipelineProgress) {
+        state.withLock { st in
+            let now = Date()
+            switch event {
+            case .entityStarted(let entity, let files):
+                st.entityStart = now
+                st.lastPrint = now
+                emit("\(entity): reading \(files.map { ($0 as NSString).lastPathComponent }.joined(separator: ", "))", &st)
+            case .batchDelivered(let entity, _, _, let read, let delivered, let fraction):
+                guard now.timeIntervalSince(st.lastPrint) >= interval else { return }
+                st.lastPrint = now
+                let line = Self.status(entity: entity, read: read, delivered: delivered, elapsed: now.timeIntervalSince(st.entityStart),
+                                       fraction: fraction, quota: quotaLeft())
+                if live {
+                    FileHandle.standardError.write(Data(("\r\u{1B}[2K" + line).utf8))
+                    st.lineOpen = true
+                } else {
+                    emit(line, &st)
+                }
+            case .entityFinished(let s):
+                let rate = Self.rate(Double(s.read), now.timeIntervalSince(st.entityStart))
+                emit("\(s.entity): done — \(s.read) read, \(s.created) created, \(s.updated) updated, \(s.skipped) skipped, \(s.rejected) rejected (\(rate))", &st)
+            case .entitySkipped(let entity, let reason):
+                emit("\(entity): not imported — \(reason)", &st)
+            }
         }
+    }
+
+    private func emit(_ line: String, _ st: inout State) {
+        if st.lineOpen { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+        st.lineOpen = false
+        Console.err(line)
+    }
+
+    /// `tickets: 12,500 read · 12,000 sent · 850/s · 41% · ETA 1m 40s · quota 812 left`
+    static func status(entity: String, read: Int, delivered: Int, elapsed: TimeInterval, fraction: Double?, quota: Int?) -> String {
+        var parts = ["\(entity): \(read) read", "\(delivered) sent", rate(Double(read), elapsed)]
+        if let f = fraction, f > 0 {
+            parts.append("\(Int(f * 100))%")
+            if f < 1, elapsed > 1 { parts.append("ETA \(duration(elapsed * (1 - f) / f))") }
+        }
+        if let q = quota { parts.append("quota \(q) left") }
+        return parts.joined(separator: " · ")
+    }
+
+    static func rate(_ count: Double, _ seconds: TimeInterval) -> String {
+        seconds > 0 ? "\(Int((count / seconds).rounded()))/s" : "–/s"
+    }
+
+    static func duration(_ s: Double) -> String {
+        let t = Int(s.rounded())
+        if t >= 3600 { return "\(t / 3600)h \((t % 3600) / 60)m" }
+        if t >= 60 { return "\(t / 60)m \(t % 60)s" }
+        return "\(t)s"
     }
 }
 
@@ -38,7 +100,13 @@ enum SummaryTable {
             lines.append("  \(e.entity) skipped: \(reasons.joined(separator: ", "))")
         }
         lines.append("")
-        lines.append("requests: \(s.requests) (minimum possible \(s.minimumRequests), retries \(s.retries)) · elapsed \(String(format: "%.1f", s.elapsedSeconds))s")
+        lines.append("requests: \(s.requests) (minimum possible \(s.minimumRequests), retries \(s.retries), reading back ids and checks \(s.lookupRequests)) · elapsed \(String(format: "%.1f", s.elapsedSeconds))s")
+        let checked = s.entities.filter { $0.reconciliation != nil }
+        if !checked.isEmpty {
+            let bad = s.mismatched
+            lines.append(bad.isEmpty ? "checked against cStar: all \(checked.reduce(0) { $0 + ($1.reconciliation?.found ?? 0) }) records delivered are there"
+                                     : "checked against cStar: MISMATCH in \(bad.map(\.entity).joined(separator: ", ")) (see above)")
+        }
         if let r = s.rejectsFile { lines.append("rejected records and their reasons: \(r)") }
         return lines.joined(separator: "\n")
     }
