@@ -23,12 +23,12 @@ enum BackupFolder {
     /// docs/export-format.md ("Round trip") lists the same set.
     /// - every `id` (the new team mints new ones); references by id are compared through natural keys:
     ///   customers by email, members by email, groups by name, categories by name, tickets by externalId;
-    /// - `createdAt`/`updatedAt` of customer groups and categories (cStar sets them on creation; they cannot be
-    ///   imported), members' `joinedAt`; message ids and ticketIds;
+    /// - `createdAt`/`updatedAt` of custom fields, customer groups and categories (cStar sets them on creation;
+    ///   they cannot be imported), members' `joinedAt`; message ids and ticketIds;
     /// - the team's own name and slug (settings row "general").
     /// Everything else, original timestamps of customers, tickets, messages and articles included, must be equal.
-    static let differingTimestamps: [String: [String]] = ["customer-groups": ["createdAt", "updatedAt"], "categories": ["createdAt", "updatedAt"],
-                                                          "members": ["joinedAt"]]
+    static let differingTimestamps: [String: [String]] = ["custom-fields": ["createdAt", "updatedAt"], "customer-groups": ["createdAt", "updatedAt"],
+                                                          "categories": ["createdAt", "updatedAt"], "members": ["joinedAt"]]
 
     /// Normalised rows of every backup file, each resource's rows sorted, references as natural keys.
     static func normalised(_ dir: String) throws -> [String: [String]] {
@@ -156,7 +156,7 @@ struct ExportBackupRestoreTests {
             let (ia, ib) = (try BackupFolder.ids(backupA, resource), try BackupFolder.ids(backupB, resource))
             #expect(!ia.isEmpty && ia.isDisjoint(with: ib), "\(resource) ids are new in team B")
         }
-        for resource in ["customer-groups", "categories"] {
+        for resource in ["custom-fields", "customer-groups", "categories"] {
             let ta = Set(try BackupFolder.rows(backupA, resource).compactMap { $0["createdAt"] as? String })
             let tb = Set(try BackupFolder.rows(backupB, resource).compactMap { $0["createdAt"] as? String })
             #expect(ta.isDisjoint(with: tb), "\(resource) are created anew, so their createdAt differs")
