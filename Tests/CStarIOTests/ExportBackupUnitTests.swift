@@ -105,7 +105,8 @@ struct BackupFolderTests {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cstar-io-retention-\(UUID().uuidString)").path
         let fm = FileManager.default
         let manifest = BackupManifest(version: "t", apiBaseURL: "http://x", teamId: nil, createdAt: "", files: [])
-        for name in ["cstar-backup-20250101T000000Z", "cstar-backup-20250102T000000Z", "cstar-backup-20250102T000000Z-2", "cstar-backup-20250103T000000Z"] {
+        for name in ["cstar-backup-20250101T000000Z", "cstar-backup-20250102T000000Z", "cstar-backup-20250102T000000Z-2",
+                     "cstar-backup-20250102T000000Z-10", "cstar-backup-20250103T000000Z"] {
             try fm.createDirectory(atPath: "\(dir)/\(name)", withIntermediateDirectories: true)
             try Data(JSONSerializer.bytes(manifest.json)).write(to: URL(fileURLWithPath: "\(dir)/\(name)/manifest.json"))
         }
@@ -114,9 +115,10 @@ struct BackupFolderTests {
             try fm.createDirectory(atPath: "\(dir)/\(name)", withIntermediateDirectories: true)
         }
         let removed = try BackupRetention.prune(dir, keep: 2)
-        #expect(removed.map { ($0 as NSString).lastPathComponent } == ["cstar-backup-20250101T000000Z", "cstar-backup-20250102T000000Z"])
+        #expect(removed.map { ($0 as NSString).lastPathComponent }
+                 == ["cstar-backup-20250101T000000Z", "cstar-backup-20250102T000000Z", "cstar-backup-20250102T000000Z-2"])
         let left = Set(try fm.contentsOfDirectory(atPath: dir))
-        #expect(left == ["cstar-backup-20250102T000000Z-2", "cstar-backup-20250103T000000Z", "cstar-backup-20240101T000000Z",
+        #expect(left == ["cstar-backup-20250102T000000Z-10", "cstar-backup-20250103T000000Z", "cstar-backup-20240101T000000Z",
                          ".cstar-backup-20240101T000000Z.incomplete-1", "photos", "cstar-backup-old"])
     }
 

@@ -414,5 +414,25 @@ struct ExportBackupRestoreTests {
         #expect(ok.status == 0, "\(ok.stderr)")
         #expect(try await apiB.reader.all("/customers").count == 3)
         #expect(try await apiB.reader.all("/tickets").count == 4)
+
+        // --keep: the newest complete backups stay; incomplete and foreign folders are never touched.
+        let backups = dir.appendingPathComponent("backups")
+        for name in [".cstar-backup-20200101T000000Z.incomplete-1", "cstar-backup-20200101T000000Z", "family-photos"] {
+            try FileManager.default.createDirectory(at: backups.appendingPathComponent(name), withIntermediateDirectories: true)
+        }
+        var newest: [String] = []
+        for _ in 0..<2 {
+            let run = try await CLIProcess.run(["backup", "--output", backups.path, "--keep", "2", "--api-url", apiA.base, "--json",
+                                                "--state-dir", dir.appendingPathComponent("state-a").path], env: ["CSTAR_SECRET_KEY": a.secretKey])
+            #expect(run.status == 0, "\(run.stderr)")
+            let summary = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+            newest.append(((summary["path"] as? String ?? "") as NSString).lastPathComponent)
+        }
+        let left = Set(try FileManager.default.contentsOfDirectory(atPath: backups.path))
+        #expect(left == Set(newest + [".cstar-backup-20200101T000000Z.incomplete-1", "cstar-backup-20200101T000000Z", "family-photos"]),
+                "\(left)")
+        #expect(!left.contains((good as NSString).lastPathComponent), "the oldest complete backup was removed")
+        let usage = try await CLIProcess.run(["backup", "--output", backups.path, "--keep", "0"])
+        #expect(usage.status == 2, "\(usage.stderr)")
     }
 }

@@ -113,6 +113,7 @@ public struct BackupWriter {
                     let members = try RecordFileWriter(path: (temp as NSString).appendingPathComponent(ExportResource.groupMembers.backupFile), format: .ndjson)
                     try await exporter.forEachRow(.customerGroups, onMember: { try members.write($0) }) { try writer.write($0) }
                     written[.groupMembers] = try members.finish()
+                    progress(ExportResource.groupMembers.rawValue, written[.groupMembers]!.rows)
                 } else {
                     try await exporter.forEachRow(resource, includeMessages: resource == .tickets) { try writer.write($0) }
                 }
@@ -172,7 +173,14 @@ public enum BackupRetention {
             let manifest = (directory as NSString).appendingPathComponent("\(name)/\(BackupManifest.fileName)")
             guard let data = fm.contents(atPath: manifest) else { return false }
             return (try? BackupManifest.parse(Array(data), path: manifest)) != nil
-        }.sorted()
+        }.sorted { order($0) < order($1) }
+    }
+
+    /// Oldest first: by the time in the name, then by the `-N` suffix of backups taken in the same second.
+    static func order(_ name: String) -> (String, Int) {
+        let stamp = String(name.prefix(BackupWriter.prefix.count + 16))
+        let suffix = name.dropFirst(stamp.count).dropFirst()
+        return (stamp, suffix.isEmpty ? 1 : Int(suffix) ?? 0)
     }
 
     /// `cstar-backup-YYYYMMDDTHHMMSSZ` with an optional `-N` suffix.
