@@ -199,6 +199,11 @@ struct ExportBackupRestoreTests {
         // The sandbox really caps: one export answer is cut at 10,000 rows.
         let capped = try await api.post("/export", ["resources": [["type": "tickets"]], "format": "json"])
         #expect(((capped["data"] as? [String: Any])?["truncated"] as? [String: Any])?["tickets"] as? Bool == true)
+        // …and the cut falls inside the run of identical timestamps (100 of its 300 rows in the first window).
+        let firstWindow = ((capped["data"] as? [String: Any])?["resources"] as? [String: Any])?["tickets"] as? [[String: Any]] ?? []
+        #expect(firstWindow.count == 10_000)
+        let tied = firstWindow.filter { ($0["createdAt"] as? String)?.hasPrefix(String(createdAt(9_900).prefix(19))) == true }
+        #expect(tied.count == 100 && firstWindow.last?["externalId"] as? String == "load-9999")
 
         let out = dir.appendingPathComponent("tickets.ndjson")
         let run = try await CLIProcess.run(["export", "tickets", "--format", "ndjson", "--output", out.path, "--api-url", api.base, "--json"],
