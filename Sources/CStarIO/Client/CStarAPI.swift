@@ -30,6 +30,31 @@ public enum CStarAPI {
     /// ASSUMPTION: membership of customer groups lives under the group.
     public static func groupMembersPath(groupId: String) -> String { "/customer-groups/\(groupId)/members" }
 
+    // MARK: Export, backup and restore
+
+    /// Resources `POST /export` serves (spec §3); everything else is read through its list endpoint.
+    public static let exportTypes: [TargetResource] = [.tickets, .customers, .articles]
+
+    /// ASSUMPTION: export filters besides the documented `status` (sandbox and docs/api-assumptions.md agree).
+    public static let exportFilters: Set<String> = ["status", "priority", "customerId", "assignedTo", "category"]
+
+    /// ASSUMPTION: the createdAt range of an export. `createdAfter` is inclusive (so the next window starts *at*
+    /// the last createdAt seen and the rows of that instant come again, to be de-duplicated by id);
+    /// `createdBefore` is exclusive.
+    public static let exportCreatedAfter = "createdAfter"
+    public static let exportCreatedBefore = "createdBefore"
+
+    /// ASSUMPTION: `include: ["messages"]` on a tickets export inlines each ticket's thread as `messages`.
+    public static let exportIncludeMessages = "messages"
+
+    public static let tagsPath = "/tags"
+    public static let customFieldsPath = "/custom-fields"
+    public static let membersPath = "/members"
+    public static let settingsPath = "/settings"
+    /// Settings sub-resources read by backups (GET documented; writes are an ASSUMPTION, see CStarSink).
+    public static let settingsSections = ["statuses", "business-hours", "widget"]
+    public static func settingsPath(section: String) -> String { "/settings/\(section)" }
+
     public static let secretKeyPrefixes = ["sk_live_", "sk_test_"]
     public static let keyPrefixes = ["sk_live_", "sk_test_", "pk_live_", "pk_test_"]
 }

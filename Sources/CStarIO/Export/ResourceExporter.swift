@@ -5,8 +5,25 @@ public enum ExportFormat: String, Sendable, CaseIterable {
     case csv, json, ndjson
 }
 
-/// Streams every record of a resource from cStar's list endpoint into a file, page by page
-/// (memory does not grow with the number of records).
+/// How to export one resource.
+public struct ExportOptions: Sendable {
+    public var format: ExportFormat
+    public var filter: ExportFilter
+    public var guardFormulas: Bool
+    /// Tickets: inline each ticket's messages (`messages`).
+    public var includeMessages: Bool
+
+    public init(format: ExportFormat, filter: ExportFilter = ExportFilter(), guardFormulas: Bool = false, includeMessages: Bool = false) {
+        self.format = format
+        self.filter = filter
+        self.guardFormulas = guardFormulas
+        self.includeMessages = includeMessages
+    }
+}
+
+/// Streams the records of a cStar resource into a file: export windows for tickets, customers and articles
+/// (past the 10,000-row cap, see `ExportWindowWalker`), list pages for the rest. Memory holds one window or
+/// page at a time, whatever the number of rows.
 public struct ResourceExporter {
     public let client: CStarClient
 
@@ -14,57 +31,167 @@ public struct ResourceExporter {
         self.client = client
     }
 
-    /// Stable CSV column order per resource.
-    public static func columns(for resource: TargetResource) -> [String] {
-        switch resource {
-        case .customers:
-            return ["id", "name", "email", "status", "sentiment", "tags", "notes", "customFields", "metadata", "ticketCount", "createdAt", "updatedAt"]
-        default:
-            return ["id", "createdAt", "updatedAt"]
+    /// Writes every (matching) row of `resource` to `path` (`-` = stdout); the file appears only when complete.
+    @discardableResult
+    public func export(_ resource: ExportResource, to path: String, options: ExportOptions,
+                       onProgress: (Int) -> Void = { _ in }) async throws -> WrittenFile {
+        let csv = options.format == .csv
+            ? CSVWriter(columns: resource.columns(includeMessages: options.includeMessages),
+                        customFieldTypes: try await customFieldTypes(for: resource), guardFormulas: options.guardFormulas)
+            : nil
+        let writer = try RecordFileWriter(path: path, format: options.format, csv: csv)
+        do {
+            try await forEachRow(resource, filter: options.filter, includeMessages: options.includeMessages) { row in
+                try writer.write(row)
+                if writer.rows % 1000 == 0 { onProgress(writer.rows) }
+            }
+            return try writer.finish()
+        } catch {
+            writer.discard()
+            throw error
         }
     }
 
-    /// Writes all records; returns how many. The file appears only when complete.
-    @discardableResult
-    public func export(_ resource: TargetResource, format: ExportFormat, to path: String, guardFormulas: Bool = false,
-                       onPage: (Int) -> Void = { _ in }) async throws -> Int {
-        let out = try LineWriter(path: path)
-        do {
-            let csv = CSVWriter(columns: Self.columns(for: resource), guardFormulas: guardFormulas)
-            switch format {
-            case .csv: try out.write(csv.header())
-            case .json: try out.write("[")
-            case .ndjson: break
+    /// Declared custom fields of the resource's entity type (key → type), which become CSV columns.
+    public func customFieldTypes(for resource: ExportResource) async throws -> [String: String] {
+        guard let entity = resource.customFieldEntity else { return [:] }
+        var out: [String: String] = [:]
+        for f in try await client.send(.GET, CStarAPI.customFieldsPath).data.arrayValue ?? [] {
+            guard f["entityType"]?.stringValue == entity, let k = f["key"]?.stringValue else { continue }
+            out[k] = f["type"]?.stringValue ?? "text"
+        }
+        return out
+    }
+
+    /// Calls `body` with every row of `resource` matching `filter`, as the API returned it (plus `memberIds` on
+    /// groups). `onMember` receives customer-group-members rows while groups are read (backups write both
+    /// files in one pass).
+    public func forEachRow(_ resource: ExportResource, filter: ExportFilter = ExportFilter(), includeMessages: Bool = false,
+                           onMember: ((JSONObject) async throws -> Void)? = nil,
+                           _ body: (JSONObject) async throws -> Void) async throws {
+        switch resource.reader {
+        case .exportWindows(let type):
+            let server = filter.equals.filter { CStarAPI.exportFilters.contains($0.field) }
+            let local = filter.equals.filter { !CStarAPI.exportFilters.contains($0.field) }
+            let source = APIExportWindows(client: client, type: type, filters: server, until: filter.until,
+                                          includeMessages: includeMessages && type == .tickets)
+            _ = try await ExportWindowWalker().walk(source, since: filter.since, keep: { filter.matches($0) }) { row in
+                if local.isEmpty || filter.matches(row, fields: local, range: false) { try await body(row) }
             }
-            var count = 0
-            var page = 1
-            while true {
-                let response = try await client.send(.GET, CStarAPI.listPath(resource),
-                                                     query: [("page", String(page)), ("pageSize", String(CStarAPI.maxPageSize))])
-                let items = response.data.arrayValue ?? []
+        case .listPages(let path):
+            try await listPages(path) { row in if filter.matches(row) { try await body(row) } }
+        case .plainList(let path):
+            for item in try await client.send(.GET, path).data.arrayValue ?? [] {
+                if let row = item.objectValue, filter.matches(row) { try await body(row) }
+            }
+        case .settings:
+            for row in try await settingsRows() where filter.matches(row, range: false) { try await body(row) }
+        case .groups:
+            try await groups(filter: filter, onMember: { try await onMember?($0) }, body)
+        case .groupMembers:
+            try await groups(filter: ExportFilter(), onMember: { row in if filter.matches(row, range: false) { try await body(row) } }) { _ in }
+        }
+    }
+
+    /// Reads each group page by page, then its members page by page: `body` gets the group row with
+    /// `memberIds` (memory: one group's member ids), `onMember` one row per membership.
+    func groups(filter: ExportFilter, onMember: (JSONObject) async throws -> Void, _ body: (JSONObject) async throws -> Void) async throws {
+        try await listPages(CStarAPI.listPath(.customerGroups)) { group in
+            guard let gid = group["id"]?.stringValue else { return }
+            var ids: [JSONValue] = []
+            try await listPages(CStarAPI.groupMembersPath(groupId: gid)) { customer in
+                guard let cid = customer["id"]?.stringValue else { return }
+                ids.append(.string(cid))
+                try await onMember(JSONObject([("id", .string("\(gid):\(cid)")), ("groupId", .string(gid)), ("customerId", .string(cid)),
+                                          ("customerEmail", customer["email"] ?? .null)]))
+            }
+            var row = group
+            row["memberIds"] = .array(ids)
+            if filter.matches(row) { try await body(row) }
+        }
+    }
+
+    func listPages(_ path: String, _ body: (JSONObject) async throws -> Void) async throws {
+        var page = 1
+        while true {
+            let response = try await client.send(.GET, path, query: [("page", String(page)), ("pageSize", String(CStarAPI.maxPageSize))])
+            let items = response.data.arrayValue ?? []
+            for item in items { if let o = item.objectValue { try await body(o) } }
+            let more = response.hasMore ?? (items.count == CStarAPI.maxPageSize)
+            if !more || items.isEmpty { return }
+            page += 1
+        }
+    }
+
+    /// Team settings as rows, one per section (statuses one per status), each with an `id` and a `section`:
+    /// the shape Mappings/cstar/settings-*.yaml read back.
+    func settingsRows() async throws -> [JSONObject] {
+        func strip(_ v: JSONValue) -> JSONObject {
+            var o = v.objectValue ?? JSONObject()
+            o["object"] = nil
+            return o
+        }
+        var rows: [JSONObject] = []
+        var general = JSONObject([("id", .string("general")), ("section", .string("general"))])
+        for (k, v) in strip(try await client.send(.GET, CStarAPI.settingsPath).data).pairs { general[k] = v }
+        rows.append(general)
+        for section in CStarAPI.settingsSections {
+            let data = try await client.send(.GET, CStarAPI.settingsPath(section: section)).data
+            if let items = data.arrayValue {
                 for item in items {
-                    guard let o = item.objectValue else { continue }
-                    switch format {
-                    case .csv: try out.write(csv.row(for: o))
-                    case .json:
-                        try out.write(count == 0 ? "\n" : ",\n")
-                        try out.write(JSONSerializer.bytes(item))
-                    case .ndjson:
-                        try out.write(JSONSerializer.bytes(item) + [10])
-                    }
-                    count += 1
+                    var row = JSONObject([("id", .string("\(section):\(item["key"]?.scalarText ?? String(rows.count))")), ("section", .string(section))])
+                    for (k, v) in strip(item).pairs { row[k] = v }
+                    rows.append(row)
                 }
-                onPage(count)
-                let more = response.hasMore ?? (items.count == CStarAPI.maxPageSize)
-                if !more || items.isEmpty { break }
-                page += 1
+            } else {
+                var row = JSONObject([("id", .string(section)), ("section", .string(section))])
+                for (k, v) in strip(data).pairs { row[k] = v }
+                rows.append(row)
             }
-            if format == .json { try out.write(count == 0 ? "]\n" : "\n]\n") }
-            try out.commit()
-            return count
-        } catch {
-            out.discard()
-            throw error
+        }
+        return rows
+    }
+}
+
+/// Export windows of one resource from `POST /export` (JSON).
+struct APIExportWindows: ExportWindowSource {
+    let client: CStarClient
+    let type: TargetResource
+    let filters: [(field: String, value: String)]
+    let until: String?
+    let includeMessages: Bool
+
+    func window(createdAfter: String?) async throws -> ExportWindow {
+        var f = JSONObject()
+        for (k, v) in filters { f[k] = .string(v) }
+        if let a = createdAfter { f[CStarAPI.exportCreatedAfter] = .string(a) }
+        if let u = until { f[CStarAPI.exportCreatedBefore] = .string(u) }
+        var spec = JSONObject([("type", .string(type.rawValue)), ("filters", .object(f))])
+        if includeMessages { spec["include"] = .array([.string(CStarAPI.exportIncludeMessages)]) }
+        let body: JSONValue = .object(JSONObject([("resources", .array([.object(spec)])), ("format", .string("json"))]))
+        let data = try await client.send(.POST, CStarAPI.exportPath, body: body).data
+        let rows = (data["resources"]?[type.rawValue]?.arrayValue ?? []).compactMap(\.objectValue)
+        // Without a `truncated` flag, a full window means there may be more.
+        let truncated = data["truncated"]?[type.rawValue]?.boolValue ?? (rows.count >= CStarAPI.maxExportRows)
+        return ExportWindow(rows: rows, truncated: truncated)
+    }
+
+    func listAll(_ body: (JSONObject) async throws -> Void) async throws {
+        var page = 1
+        while true {
+            let response = try await client.send(.GET, CStarAPI.listPath(type),
+                                                 query: [("page", String(page)), ("pageSize", String(CStarAPI.maxPageSize))])
+            let items = response.data.arrayValue ?? []
+            for item in items {
+                guard var o = item.objectValue else { continue }
+                if includeMessages, let id = o["id"]?.stringValue {
+                    o["messages"] = try await client.send(.GET, "\(CStarAPI.listPath(.tickets))/\(id)/messages").data
+                }
+                try await body(o)
+            }
+            let more = response.hasMore ?? (items.count == CStarAPI.maxPageSize)
+            if !more || items.isEmpty { return }
+            page += 1
         }
     }
 }

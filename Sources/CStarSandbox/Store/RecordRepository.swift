@@ -18,6 +18,7 @@ struct ListQuery: Sendable {
     var searchFields: [String] = []
     var tag: String? = nil
     var createdFrom: String? = nil
+    /// Exclusive upper bound (`createdBefore`, documented as exclusive in docs/api-assumptions.md).
     var createdTo: String? = nil
     var refId: String? = nil
     /// All rows, no page (plain-array lists, exports).
@@ -71,7 +72,7 @@ struct RecordRepository {
             args.append(tag)
         }
         if let from = q.createdFrom { conditions.append("created_at >= ?"); args.append(from) }
-        if let to = q.createdTo { conditions.append("created_at <= ?"); args.append(to) }
+        if let to = q.createdTo { conditions.append("created_at < ?"); args.append(to) }
         if let ref = q.refId { conditions.append("ref_id = ?"); args.append(ref) }
         let whereSQL = conditions.joined(separator: " AND ")
         let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM record WHERE \(whereSQL)", arguments: StatementArguments(args)) ?? 0

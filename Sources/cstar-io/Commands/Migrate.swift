@@ -70,98 +70,14 @@ extension CStarIOCommand {
         }
 
         func run() async throws {
-            let logger = Logging.makeLogger(output)
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: exportDir, isDirectory: &isDir), isDir.boolValue else {
                 throw UsageError("the export folder '\(exportDir)' does not exist.")
             }
             let entities = try loadMappings()
-            let resolved: ResolvedTarget
-            do {
-                resolved = try await TargetResolver.resolve(target, logger: logger)
-            } catch let e as CStarAPIError {
-                Console.err("error: \(e)")
-                throw ExitCode(ExitCodes.failure)
-            }
-            if let s = resolved.sandbox, !output.quiet {
-                Console.err("Using the embedded cStar sandbox at \(s.origin) (no CSTAR_SECRET_KEY set); data in \(target.stateDir)/sandbox.sqlite")
-            }
-            let client = CStarClient(target: resolved.target, logger: logger, budget: RequestBudget(maxRequestsPerHour: maxRequestsPerHour))
-            let quiet = output.quiet || output.json
-            var summary: MigrationSummary
-            let runId: String
-            let store: CheckpointStore
-            do {
-                try FileManager.default.createDirectory(atPath: target.stateDir, withIntermediateDirectories: true)
-                store = try CheckpointStore(path: (target.stateDir as NSString).appendingPathComponent("checkpoints.sqlite"))
-                let source = URL(fileURLWithPath: exportDir).standardizedFileURL.path
-                let files = SourceFiles.all(for: entities, in: exportDir)
-                let fingerprint = CheckpointStore.fingerprint(mappings: entities, sourceFiles: files, target: resolved.target.identity)
-                if let open = try store.unfinishedRun(source: source, target: resolved.target.identity) {
-                    if open.fingerprint == fingerprint {
-                        runId = open.id
-                        if !quiet { Console.err("Resuming run \(open.id.prefix(8)) started \(open.startedAt): \(open.committedBatches) batches (\(open.committedRecords) records) already done.") }
-                    } else if restart {
-                        try store.abandon(runId: open.id)
-                        runId = try store.startRun(fingerprint: fingerprint, source: source, target: resolved.target.identity)
-                        if !quiet { Console.err("Abandoned unfinished run \(open.id.prefix(8)); starting over (records already in cStar are skipped).") }
-                    } else {
-                        await resolved.shutdown()
-                        throw UsageError("""
-                            an unfinished run (\(open.id.prefix(8)), started \(open.startedAt)) exists for this export and target, but the \
-                            export files or the mappings changed since. Re-running would not continue it safely. Restore the files, or \
-                            pass --restart to abandon it and start a new run (records already in cStar are matched and skipped).
-                            """)
-                    }
-                } else {
-                    runId = try store.startRun(fingerprint: fingerprint, source: source, target: resolved.target.identity)
-                }
-                let sink = CStarSink(client: client, store: store, runId: runId, batchSize: batchSize,
-                                     mergeStrategy: CStarAPI.MergeStrategy(rawValue: mergeStrategy)!, concurrency: concurrency, logger: logger)
-                let run = try Pipeline(exportDirectory: exportDir, stateDirectory: target.stateDir, sink: sink, logger: logger)
-                let budget = client.budget
-                let reporter = ProgressReporter(quotaLeft: { budget.remainingSnapshot })
-                summary = try await run.run(entities) { event in
-                    if !quiet { reporter.handle(event) }
-                }
-                summary.requests = client.stats.requests
-                summary.retries = client.stats.retries
-                summary.quotaWaits = await client.budget.waits
-                summary.quotaWaitSeconds = await client.budget.waitedSeconds
-                try store.finish(runId: runId, summary: JSONSerializer.string(summary.json))
-            } catch let e as UsageError {
-                throw e
-            } catch {
-                await resolved.shutdown()
-                Console.err("error: \(error)")
-                Console.err("The run is checkpointed: re-run the same command to continue where it stopped.")
-                throw ExitCode(ExitCodes.failure)
-            }
-            await resolved.shutdown()
-            if output.json {
-                var o = summary.json.objectValue ?? JSONObject()
-                o["source"] = .string(exportDir)
-                o["target"] = .string(resolved.target.baseURL)
-                o["embeddedSandbox"] = .bool(resolved.sandbox != nil)
-                Console.out(JSONSerializer.string(.object(o)))
-            } else if !output.quiet {
-                Console.out(SummaryTable.render(summary, source: exportDir, target: resolved.label))
-            }
-            if summary.totalFailed > 0 { throw ExitCode(ExitCodes.failure) }
-            if !summary.mismatched.isEmpty {
-                if !output.json {
-                    for e in summary.mismatched {
-                        guard let r = e.reconciliation else { continue }
-                        Console.err("""
-                            error: cStar's \(e.target) do not match what this run delivered: \(r.found) of \(r.expected) found\
-                            \(r.messageMismatches > 0 ? ", \(r.messageMismatches) tickets with a different message count" : "")\
-                            \(r.missingSample.isEmpty ? "" : " (missing source keys: \(r.missingSample.joined(separator: ", ")))").
-                            """)
-                    }
-                }
-                throw ExitCode(ExitCodes.mismatch)
-            }
-            if summary.totalRejected > 0 { throw ExitCode(ExitCodes.finishedWithRejects) }
+            try await MigrationRunner(exportDir: exportDir, entities: entities, target: target, output: output, batchSize: batchSize,
+                                      mergeStrategy: CStarAPI.MergeStrategy(rawValue: mergeStrategy)!, maxRequestsPerHour: maxRequestsPerHour,
+                                      restart: restart, concurrency: concurrency).run()
         }
 
         func loadMappings() throws -> [EntityMapping] {

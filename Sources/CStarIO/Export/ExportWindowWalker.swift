@@ -1,0 +1,89 @@
+/// One `POST /export` answer for one resource: rows oldest first, and whether the row cap cut the list.
+public struct ExportWindow: Sendable {
+    public var rows: [JSONObject]
+    public var truncated: Bool
+
+    public init(rows: [JSONObject], truncated: Bool) {
+        self.rows = rows
+        self.truncated = truncated
+    }
+}
+
+/// Where windows come from: the API in the tool, a fake in unit tests.
+public protocol ExportWindowSource {
+    /// Rows with createdAt ≥ `createdAfter` (inclusive; nil = from the start), oldest first, at most the API's cap.
+    func window(createdAfter: String?) async throws -> ExportWindow
+    /// Every row through the list endpoint (creation order), for the rare case a window cannot advance.
+    func listAll(_ body: (JSONObject) async throws -> Void) async throws
+}
+
+/// Reads a whole resource through export windows, past cStar's 10,000-row cap, with no row missed or repeated.
+///
+/// Why windows and not list pages: a window is one request per 10,000 rows (list pages are one per 100, and
+/// the budget is 1,000 requests an hour), and windows are keyed by createdAt, so rows created while the
+/// export runs cannot shift later rows across a page boundary (offset pages can skip or repeat a row then).
+///
+/// The next window starts *at* the last createdAt seen (the bound is inclusive): rows sharing that instant may
+/// straddle the cut, so the boundary instant is read again and its rows already written are dropped by id.
+/// Only the ids of that one instant are kept, so memory is bounded by the window size, not the row count.
+/// When a whole window shares one instant (more than 10,000 rows created in the same millisecond) the
+/// window cannot advance: the rest is read through list pages instead, keeping rows at or after the boundary
+/// that were not written yet (those come in creation order rather than createdAt order).
+public struct ExportWindowWalker {
+    public struct Stats: Sendable, Equatable {
+        public var rows = 0
+        public var windows = 0
+        /// Rows read again at a window boundary and dropped.
+        public var boundaryDuplicates = 0
+        public var usedListFallback = false
+    }
+
+    public init() {}
+
+    /// `keep` filters rows read in the list fallback (the windows are filtered by the API).
+    public func walk(_ source: some ExportWindowSource, since: String? = nil, keep: (JSONObject) -> Bool = { _ in true },
+                     emit: (JSONObject) async throws -> Void) async throws -> Stats {
+        var stats = Stats()
+        var after = since
+        // Ids already written whose createdAt equals `after`.
+        var boundaryIds: Set<String> = []
+        while true {
+            let window = try await source.window(createdAfter: after)
+            stats.windows += 1
+            var trailingAt: String? = nil
+            var trailingIds: Set<String> = []
+            for row in window.rows {
+                let at = row["createdAt"]?.stringValue ?? ""
+                let id = Self.id(row)
+                if let a = after, at == a, boundaryIds.contains(id) {
+                    stats.boundaryDuplicates += 1
+                    continue
+                }
+                try await emit(row)
+                stats.rows += 1
+                if at != trailingAt { trailingAt = at; trailingIds = [] }
+                trailingIds.insert(id)
+            }
+            guard window.truncated, let last = window.rows.last?["createdAt"]?.stringValue else { return stats }
+            if last == after {
+                // The whole window is one instant: it cannot advance. Finish through list pages.
+                boundaryIds.formUnion(trailingIds)
+                stats.usedListFallback = true
+                let boundary = last
+                let written = boundaryIds
+                try await source.listAll { row in
+                    let at = row["createdAt"]?.stringValue ?? ""
+                    guard at >= boundary, keep(row) else { return }
+                    if at == boundary, written.contains(Self.id(row)) { return }
+                    try await emit(row)
+                    stats.rows += 1
+                }
+                return stats
+            }
+            after = last
+            boundaryIds = trailingIds
+        }
+    }
+
+    static func id(_ row: JSONObject) -> String { row["id"]?.scalarText ?? JSONSerializer.string(.object(row)) }
+}

@@ -1,0 +1,112 @@
+import ArgumentParser
+import CStarIO
+import Foundation
+import Logging
+
+/// The import engine as `migrate` and `restore` run it: resolve the target, open the checkpoint store, resume
+/// (or refuse, or restart) an unfinished run, stream the export folder through the mappings into cStar, and
+/// report. One path, so restore is exactly as resumable and exactly-once as migrate.
+struct MigrationRunner {
+    let exportDir: String
+    let entities: [EntityMapping]
+    let target: TargetOptions
+    let output: OutputOptions
+    var batchSize = CStarAPI.maxImportRecords
+    var mergeStrategy = CStarAPI.MergeStrategy.skip
+    var maxRequestsPerHour: Int?
+    var restart = false
+    var concurrency = 4
+
+    /// Runs the import; `afterImport` runs with the same client once every entity is done (restore's tags).
+    /// Prints the summary and throws the documented exit code (1 failed, 4 cStar differs, 3 rejects) when not clean.
+    func run(afterImport: ((CStarClient, inout MigrationSummary) async throws -> Void)? = nil) async throws {
+        let logger = Logging.makeLogger(output)
+        let resolved: ResolvedTarget
+        do {
+            resolved = try await TargetResolver.resolve(target, logger: logger)
+        } catch let e as CStarAPIError {
+            Console.err("error: \(e)")
+            throw ExitCode(ExitCodes.failure)
+        }
+        if let s = resolved.sandbox, !output.quiet {
+            Console.err("Using the embedded cStar sandbox at \(s.origin) (no CSTAR_SECRET_KEY set); data in \(target.stateDir)/sandbox.sqlite")
+        }
+        let client = CStarClient(target: resolved.target, logger: logger, budget: RequestBudget(maxRequestsPerHour: maxRequestsPerHour))
+        let quiet = output.quiet || output.json
+        var summary: MigrationSummary
+        let runId: String
+        let store: CheckpointStore
+        do {
+            try FileManager.default.createDirectory(atPath: target.stateDir, withIntermediateDirectories: true)
+            store = try CheckpointStore(path: (target.stateDir as NSString).appendingPathComponent("checkpoints.sqlite"))
+            let source = URL(fileURLWithPath: exportDir).standardizedFileURL.path
+            let files = SourceFiles.all(for: entities, in: exportDir)
+            let fingerprint = CheckpointStore.fingerprint(mappings: entities, sourceFiles: files, target: resolved.target.identity)
+            if let open = try store.unfinishedRun(source: source, target: resolved.target.identity) {
+                if open.fingerprint == fingerprint {
+                    runId = open.id
+                    if !quiet { Console.err("Resuming run \(open.id.prefix(8)) started \(open.startedAt): \(open.committedBatches) batches (\(open.committedRecords) records) already done.") }
+                } else if restart {
+                    try store.abandon(runId: open.id)
+                    runId = try store.startRun(fingerprint: fingerprint, source: source, target: resolved.target.identity)
+                    if !quiet { Console.err("Abandoned unfinished run \(open.id.prefix(8)); starting over (records already in cStar are skipped).") }
+                } else {
+                    await resolved.shutdown()
+                    throw UsageError("""
+                        an unfinished run (\(open.id.prefix(8)), started \(open.startedAt)) exists for this export and target, but the \
+                        export files or the mappings changed since. Re-running would not continue it safely. Restore the files, or \
+                        pass --restart to abandon it and start a new run (records already in cStar are matched and skipped).
+                        """)
+                }
+            } else {
+                runId = try store.startRun(fingerprint: fingerprint, source: source, target: resolved.target.identity)
+            }
+            let sink = CStarSink(client: client, store: store, runId: runId, batchSize: batchSize, mergeStrategy: mergeStrategy,
+                                 concurrency: concurrency, logger: logger)
+            let run = try Pipeline(exportDirectory: exportDir, stateDirectory: target.stateDir, sink: sink, logger: logger)
+            let budget = client.budget
+            let reporter = ProgressReporter(quotaLeft: { budget.remainingSnapshot })
+            summary = try await run.run(entities) { event in
+                if !quiet { reporter.handle(event) }
+            }
+            try await afterImport?(client, &summary)
+            summary.requests = client.stats.requests
+            summary.retries = client.stats.retries
+            summary.quotaWaits = await client.budget.waits
+            summary.quotaWaitSeconds = await client.budget.waitedSeconds
+            try store.finish(runId: runId, summary: JSONSerializer.string(summary.json))
+        } catch let e as UsageError {
+            throw e
+        } catch {
+            await resolved.shutdown()
+            Console.err("error: \(error)")
+            Console.err("The run is checkpointed: re-run the same command to continue where it stopped.")
+            throw ExitCode(ExitCodes.failure)
+        }
+        await resolved.shutdown()
+        if output.json {
+            var o = summary.json.objectValue ?? JSONObject()
+            o["source"] = .string(exportDir)
+            o["target"] = .string(resolved.target.baseURL)
+            o["embeddedSandbox"] = .bool(resolved.sandbox != nil)
+            Console.out(JSONSerializer.string(.object(o)))
+        } else if !output.quiet {
+            Console.out(SummaryTable.render(summary, source: exportDir, target: resolved.label))
+        }
+        if summary.totalFailed > 0 { throw ExitCode(ExitCodes.failure) }
+        if !summary.mismatched.isEmpty {
+            if !output.json {
+                for e in summary.mismatched {
+                    guard let r = e.reconciliation else { continue }
+                    Console.err("""
+                        error: cStar's \(e.target) do not match what this run delivered: \(r.found) of \(r.expected) found\
+                        \(r.messageMismatches > 0 ? ", \(r.messageMismatches) tickets with a different message count" : "")\
+                        \(r.missingSample.isEmpty ? "" : " (missing source keys: \(r.missingSample.joined(separator: ", ")))").
+                        """)
+                }
+            }
+            throw ExitCode(ExitCodes.mismatch)
+        }
+        if summary.totalRejected > 0 { throw ExitCode(ExitCodes.finishedWithRejects) }
+    }
+}

@@ -1,0 +1,105 @@
+import ArgumentParser
+import CStarIO
+import Foundation
+
+extension CStarIOCommand {
+    struct Restore: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Restore a cstar-io backup into a cStar team (empty or not).",
+            discussion: """
+                First checks the whole backup without touching the team: manifest.json, every file's size and sha256, \
+                and that every line of every file parses with the row count the manifest states. A truncated, \
+                corrupted or altered backup stops here with an error naming the file; nothing is written.
+
+                Then runs the import engine over the backup with the cstar mapping set (Mappings/cstar/), exactly as \
+                `migrate --from cstar` would: in dependency order, checkpointed and with idempotency keys, so an \
+                interrupted restore continues where it stopped when re-run, and nothing is created twice. Old ids are \
+                mapped to the new team's ids (customers by email, tickets by externalId, groups, categories and custom \
+                fields as they are created; assignees by the member's email). Records the team already has are \
+                skipped. Tags no ticket uses are created last. Team name and slug are not restored.
+
+                Exit codes: 0 restored, 1 failed or the backup is damaged, 2 usage error, 3 finished but some records \
+                were rejected (see <state-dir>/rejects.ndjson).
+
+                Examples:
+                  cstar-io restore /var/backups/cstar/cstar-backup-20260101T020000Z
+                  CSTAR_SECRET_KEY=sk_live_… cstar-io restore ./backups/cstar-backup-20260101T020000Z --json
+                """)
+
+        @Argument(help: ArgumentHelp("The backup folder (cstar-backup-…).", valueName: "backup-dir"))
+        var backupDir: String
+
+        @Option(help: ArgumentHelp("A mapping folder to use instead of Mappings/cstar/.", valueName: "path"))
+        var mapping: String?
+
+        @Option(help: ArgumentHelp("What cStar does with records it already has: skip or update.", valueName: "strategy"))
+        var mergeStrategy: String = "skip"
+
+        @Option(help: ArgumentHelp("Use at most this many requests per hour.", valueName: "n"))
+        var maxRequestsPerHour: Int?
+
+        @Flag(help: "Abandon an unfinished restore of a different backup state, and start a new one.")
+        var restart = false
+
+        @OptionGroup var target: TargetOptions
+        @OptionGroup var output: OutputOptions
+
+        func validate() throws {
+            guard CStarAPI.MergeStrategy(rawValue: mergeStrategy) != nil else { throw ValidationError("--merge-strategy must be 'skip' or 'update'.") }
+            if let m = maxRequestsPerHour, m < 1 { throw ValidationError("--max-requests-per-hour must be at least 1.") }
+        }
+
+        func run() async throws {
+            let manifest: BackupManifest
+            do {
+                manifest = try BackupVerifier.verify(backupDir)
+            } catch let e as BackupError {
+                Console.err("error: the backup cannot be restored: \(e.message). Nothing was written to the team.")
+                throw ExitCode(ExitCodes.failure)
+            }
+            if !output.quiet && !output.json {
+                Console.err("Backup verified: \(manifest.files.count) files, \(manifest.files.reduce(0) { $0 + $1.rows }) rows, taken \(manifest.createdAt) from \(manifest.apiBaseURL).")
+            }
+            let entities = try MappingLoader.load(mapping ?? "cstar")
+            let tagsFile = manifest.files.first { $0.resource == ExportResource.tags.rawValue }
+                .map { (backupDir as NSString).appendingPathComponent($0.file) }
+            try await MigrationRunner(exportDir: backupDir, entities: entities, target: target, output: output,
+                                      mergeStrategy: CStarAPI.MergeStrategy(rawValue: mergeStrategy)!, maxRequestsPerHour: maxRequestsPerHour,
+                                      restart: restart).run { client, summary in
+                if let tagsFile { summary.entities.append(try await Self.restoreTags(tagsFile, client: client)) }
+            }
+        }
+
+        /// Tags no ticket uses exist only in the tag list: create the ones the team lacks (`POST /tags`). The
+        /// import engine has no tags target; this step is idempotent on its own (existing tags are skipped).
+        static func restoreTags(_ path: String, client: CStarClient) async throws -> EntitySummary {
+            var summary = EntitySummary(entity: "tags", target: "tags")
+            summary.files = [path]
+            var have = Set<String>()
+            for t in try await client.send(.GET, CStarAPI.tagsPath).data.arrayValue ?? [] { if let n = t["name"]?.stringValue { have.insert(n) } }
+            var reader = try NDJSONRecordReader(path: path)
+            while let item = try reader.next() {
+                guard case .record(let r) = item, let name = r.fields["name"]?.stringValue else { continue }
+                summary.read += 1
+                if have.contains(name) { summary.skipped += 1; summary.skippedBy["exists", default: 0] += 1; continue }
+                do {
+                    _ = try await client.send(.POST, CStarAPI.tagsPath, body: .object(JSONObject([("name", .string(name))])),
+                                              idempotencyKey: "cstario-tag-\(Self.fnv1a(client.target.identity + "\n" + name))")
+                    summary.created += 1
+                } catch let e as CStarAPIError where e.status == 409 {
+                    summary.skipped += 1
+                    summary.skippedBy["exists", default: 0] += 1
+                }
+                have.insert(name)
+            }
+            return summary
+        }
+
+        /// A stable 64-bit FNV-1a hash in hex, for deterministic idempotency keys.
+        static func fnv1a(_ s: String) -> String {
+            var h: UInt64 = 0xcbf2_9ce4_8422_2325
+            for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+            return String(h, radix: 16)
+        }
+    }
+}
