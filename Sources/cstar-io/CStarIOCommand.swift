@@ -15,7 +15,7 @@ struct CStarIOCommand: AsyncParsableCommand {
             Exit codes: 0 ok, 1 failure, 2 usage error, 3 finished but some records were rejected.
             """,
         version: CStarIOVersion.current,
-        subcommands: [Migrate.self, Plan.self, Validate.self, Status.self, Read.self, Export.self, Sandbox.self])
+        subcommands: [Migrate.self, Plan.self, Validate.self, Status.self, Read.self, Export.self, Bulk.self, Sandbox.self])
 
     /// Runs the command and maps errors to the documented exit codes (ArgumentParser's own usage code is 64).
     static func main() async {
