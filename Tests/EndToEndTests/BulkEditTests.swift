@@ -67,14 +67,18 @@ struct BulkFixture {
         try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "stdout: \(result.stdout) stderr: \(result.stderr)")
     }
 
-    /// Every record of a resource by id, without `updatedAt` (which any write changes).
-    func snapshot(_ resource: String) async throws -> [String: NSDictionary] {
-        var out: [String: NSDictionary] = [:]
-        for var row in try await api.all("/\(resource)") {
-            row["updatedAt"] = nil
-            out[row["id"] as! String] = row as NSDictionary
+    /// Every record of a resource by id, as JSON text with sorted keys, without `updatedAt` (which any write changes).
+    func snapshot(_ resource: String) async throws -> [String: String] {
+        var out: [String: String] = [:]
+        for row in try await api.all("/\(resource)") {
+            out[row["id"] as! String] = try Self.canonical(row, without: ["updatedAt"])
         }
         return out
+    }
+
+    static func canonical(_ row: [String: Any], without: Set<String>) throws -> String {
+        let kept = row.filter { !without.contains($0.key) }
+        return String(decoding: try JSONSerialization.data(withJSONObject: kept, options: [.sortedKeys]), as: UTF8.self)
     }
 
     func stop() async { await server.stop() }
@@ -195,7 +199,7 @@ struct BulkEditTests {
         let runId = try #require(try BulkFixture.json(update)["runId"] as? String)
         let changed = try await f.snapshot("customers")
         #expect(changed != before)
-        #expect(changed.values.filter { ($0["tags"] as? [String]) == ["churned"] }.count == 104, "the 104 active customers changed")
+        #expect(changed.values.filter { $0.contains(#""tags":["churned"]"#) }.count == 104, "the 104 active customers changed")
 
         let undo = try await f.bulk(["undo", String(runId.prefix(8)), "--yes", "--json"])
         #expect(undo.status == 0, "\(undo.stderr)")
@@ -256,9 +260,7 @@ struct BulkEditTests {
         for old in spam {
             let title = old["title"] as! String
             let new = try #require(back.first { $0["title"] as? String == title }, "\(title) is back")
-            var a = old, b = new
-            for k in ["id", "updatedAt"] { a[k] = nil; b[k] = nil }
-            #expect(NSDictionary(dictionary: a) == NSDictionary(dictionary: b), "\(title): every field as before (new id)")
+            #expect(try BulkFixture.canonical(old, without: ["id"]) == BulkFixture.canonical(new, without: ["id"]), "\(title): every field as before (new id)")
             let thread = try await f.api.list("/tickets/\(new["id"] as! String)/messages").map { "\($0["sender"]!)|\($0["content"]!)|\($0["isInternal"]!)|\($0["createdAt"]!)" }
             #expect(thread == threads[title], "\(title): its messages are back")
         }
@@ -281,7 +283,8 @@ struct BulkEditTests {
         #expect(sample.allSatisfy { ($0["before"] as? [String: Any])?["status"] as? String == "pending" && ($0["after"] as? [String: Any])?["status"] as? String == "closed" })
         #expect(f.bulkCalls.total == 0)
         #expect(try await f.snapshot("tickets") == before)
-        #expect(!FileManager.default.fileExists(atPath: f.journalPath) || (try BulkJournal(path: f.journalPath).runs().isEmpty))
+        let journaled = FileManager.default.fileExists(atPath: f.journalPath) ? try BulkJournal(path: f.journalPath).runs().count : 0
+        #expect(journaled == 0, "a dry run leaves no run in the journal")
 
         let text = try await f.bulk(["delete", "tickets", "--where", "status=pending", "--dry-run"])
         #expect(text.status == 0)

@@ -354,7 +354,7 @@ enum BulkCommand {
             let planner = BulkPlanner(client: client, journal: journal, logger: logger)
             let fingerprint: String
             do { fingerprint = try spec.fingerprint(target: resolved.target.identity) } catch let e as BulkSpecError { throw UsageError(e.message) }
-            var runId: String
+            let runId: String
             var resumed = false
             var existing = try journal.unfinishedRun(fingerprint: fingerprint)
             if let open = existing, open.state == .planning {
