@@ -86,6 +86,22 @@ struct ExportBulkTests {
         let left = try await h.request(.GET, "/tickets")
         #expect(((left.json["meta"] as? [String: Any])?["pagination"] as? [String: Any])?["total"] as? Int == 100)
     }
+
+    /// The shared `data` is validated once; that check must not trip over fields the data does not touch
+    /// (a customer's required email).
+    @Test func bulkUpdateOfCustomersChecksOnlyTheData() async throws {
+        let h = try await SandboxHarness.start()
+        defer { Task { await h.stop() } }
+        _ = try await h.request(.POST, "/import", json: ["resource": "customers", "records": (0..<3).map { ["name": "C\($0)", "email": "c\($0)@example.com"] }])
+        let ids = try await h.request(.GET, "/customers").dataArray.compactMap { $0["id"] as? String }
+        #expect(ids.count == 3)
+        let update = try await h.request(.POST, "/bulk", json: ["action": "update", "resource": "customers", "ids": ids, "data": ["status": "inactive", "tags": ["x"]]])
+        #expect(update.status == 200)
+        #expect(update.dataObject["succeeded"] as? Int == 3)
+        let badEmail = try await h.request(.POST, "/bulk", json: ["action": "update", "resource": "customers", "ids": ids, "data": ["email": "nope"]])
+        #expect(badEmail.status == 400)
+        #expect(badEmail.error["param"] as? String == "data.email")
+    }
 }
 
 @Suite("Sandbox: resources")

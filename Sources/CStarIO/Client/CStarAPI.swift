@@ -1,3 +1,5 @@
+import Foundation
+
 /// Every path, limit and behaviour of the cStar API the tool relies on, in one place. Entries marked
 /// ASSUMPTION are not documented in the stored API pages; docs/api-assumptions.md lists them.
 public enum CStarAPI {
@@ -57,4 +59,49 @@ public enum CStarAPI {
 
     public static let secretKeyPrefixes = ["sk_live_", "sk_test_"]
     public static let keyPrefixes = ["sk_live_", "sk_test_", "pk_live_", "pk_test_"]
+
+    // MARK: Bulk edits (`cstar-io bulk`)
+
+    /// Resources `POST /bulk` accepts.
+    public static let bulkResources: [TargetResource] = [.tickets, .customers, .articles]
+
+    /// One record: `GET/PATCH/DELETE /<resource>/{id}`.
+    public static func itemPath(_ resource: TargetResource, id: String) -> String {
+        "/\(resource.rawValue)/\(id.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? id)"
+    }
+
+    /// A ticket's thread (plain array). Used to keep the messages of tickets a bulk delete removes.
+    public static func ticketMessagesPath(ticketId: String) -> String { itemPath(.tickets, id: ticketId) + "/messages" }
+
+    /// Query filters each list endpoint documents (besides `page`, `pageSize`). Tickets document no `tag`
+    /// filter, so `--where tag=…` on tickets is applied by the client to the listed records.
+    public static let listFilters: [TargetResource: Set<String>] = [
+        .customers: ["status", "sentiment", "search", "tag"],
+        .tickets: ["status", "priority", "assignedTo", "customerId", "search"],
+        .articles: ["status", "category", "isPublic", "search", "tag"],
+    ]
+
+    /// The record field a list filter tests, when the client can check it itself (`tag` tests the `tags` array).
+    /// Filters not listed here (search, id and category filters, whose matching rules the spec leaves open) are
+    /// trusted to the server.
+    public static let clientCheckableFilters: [String: String] = [
+        "status": "status", "priority": "priority", "sentiment": "sentiment", "isPublic": "isPublic", "tag": "tags",
+    ]
+
+    /// Documented: "setting a `metadata` key to null removes it" — PATCH merges these objects key by key, so
+    /// restoring one sends the old keys plus null for keys the edit added.
+    public static let mergePatchFields: Set<String> = ["metadata"]
+
+    /// Fields the server computes; dropped when a deleted record is re-created through `/import`.
+    /// ASSUMPTION: `createdAt`/`updatedAt` are accepted by `/import` (kept), as are inline ticket `messages`.
+    public static let serverComputedFields: Set<String> = [
+        "id", "object", "ticketCount", "messageCount", "customerCount", "viewCount", "useCount", "readTime", "publishedAt",
+        "customer", "responseDeadline", "resolutionDeadline", "firstResponseAt", "responseTier", "resolutionTier", "slaPaused",
+    ]
+
+    /// Fields of a message that `/import` takes inline with its ticket (ASSUMPTION, see docs/api-assumptions.md).
+    public static let importMessageFields = ["content", "sender", "senderName", "isInternal", "createdAt"]
+
+    /// ASSUMPTION: items of `bulk_result.errors[]` are `{id, code, message, param}`; `id` names the failed id.
+    public static let bulkErrorIdField = "id"
 }

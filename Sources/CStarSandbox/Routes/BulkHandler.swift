@@ -32,7 +32,8 @@ struct BulkHandler {
             patch = d
             // Validate the shared data once, against a blank record, so a bad field fails the whole request.
             var blank: [(String, SJSON)] = []
-            for f in schema.fields { blank.append((f.name, f.defaultValue ?? .string("x"))) }
+            // Placeholders must pass the field checks themselves (a customer's email is checked as an address).
+            for f in schema.fields { blank.append((f.name, f.defaultValue ?? .string(f.name == "email" ? "placeholder@example.com" : "x"))) }
             _ = try RecordValidator(schema: schema, repo: router.repo).build(d, existing: .object(blank), paramPrefix: "data.")
         }
         var succeeded = 0

@@ -9,6 +9,8 @@ public final class SandboxAPI: Sendable {
     public let configuration: SandboxConfiguration
     let limiter: RateLimiter
     let faults: FaultInjector
+    /// What was asked of this sandbox (for tests: how many bulk calls arrived, how many were replays).
+    public let requests = RequestCounter()
 
     public init(store: SandboxStore, configuration: SandboxConfiguration) {
         self.store = store
@@ -39,6 +41,10 @@ public final class SandboxAPI: Sendable {
             response = .error(.serverError(), requestId: requestId)
         }
         response.headers.append(("X-Request-Id", requestId))
+        if !drop {
+            requests.record(method: request.method, path: request.path, status: response.status,
+                            replayed: response.headers.contains { $0.0 == "Idempotent-Replayed" && $0.1 == "true" })
+        }
         return Outcome(response: response, dropConnection: drop)
     }
 
