@@ -170,4 +170,58 @@ struct RequestBudgetTests {
         #expect(abs(clock.slept[0] - 3570) < 0.01)
         #expect(await budget.waits == 1)
     }
+
+    @Test func anOlderAnswerArrivingLateDoesNotRaiseTheCount() async throws {
+        let clock = FakeClock()
+        let budget = RequestBudget(sleep: { d in
+            let s = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+            clock.slept.append(s); clock.t += s
+        }, now: { clock.t })
+        let reset = String(Int(clock.t) + 60)
+        // Two requests in flight; the later answer (0 left) arrives before the earlier one (1 left).
+        try await budget.acquire()
+        try await budget.acquire()
+        await budget.update(limit: "2", remaining: "0", reset: reset)
+        await budget.update(limit: "2", remaining: "1", reset: reset)
+        #expect(budget.remainingSnapshot == 0)
+        try await budget.acquire()
+        #expect(clock.slept.count == 1, "waits for the reset instead of sending into a 429")
+        // A new window's answer is taken as it is.
+        await budget.update(limit: "2", remaining: "1", reset: String(Int(clock.t) + 3600))
+        #expect(budget.remainingSnapshot == 1)
+    }
+}
+
+@Suite("Checkpoint store")
+struct CheckpointStoreTests {
+    @Test func aResumedRunThatFormsOtherBatchesIsStopped() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("cp-\(UUID().uuidString).sqlite").path
+        let store = try CheckpointStore(path: path)
+        let run = try store.startRun(fingerprint: "f", source: "s", target: "t")
+        try store.markSent(runId: run, entity: "tickets", index: 0, key: "k", records: 2, recordsHash: "aaaa")
+        try store.commit(runId: run, entity: "tickets", index: 0, outcome: "{}", target: "t", ids: [])
+        #expect(try store.committedOutcome(runId: run, entity: "tickets", index: 0, recordsHash: "aaaa") == "{}")
+        #expect(throws: CheckpointStore.BatchChanged.self) {
+            _ = try store.committedOutcome(runId: run, entity: "tickets", index: 0, recordsHash: "bbbb")
+        }
+        try store.markSent(runId: run, entity: "tickets", index: 1, key: "k1", records: 2, recordsHash: "cccc")
+        #expect(throws: CheckpointStore.BatchChanged.self) {
+            try store.markSent(runId: run, entity: "tickets", index: 1, key: "k1", records: 2, recordsHash: "dddd")
+        }
+    }
+
+    @Test func naturalKeysReconcileWhatWasFound() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("cp-\(UUID().uuidString).sqlite").path
+        let store = try CheckpointStore(path: path)
+        let run = try store.startRun(fingerprint: "f", source: "s", target: "t")
+        try store.markSent(runId: run, entity: "tickets", index: 0, key: "k", records: 3, recordsHash: "h")
+        try store.commit(runId: run, entity: "tickets", index: 0, outcome: "{}", target: "t", ids: [], naturalKeys: [
+            .init(sourceKey: "1", natural: "1", messages: 5), .init(sourceKey: "2", natural: "2", messages: 2), .init(sourceKey: "3", natural: "3", messages: nil),
+        ])
+        try store.matchNaturalKeys(runId: run, entity: "tickets", [("1", "tkt_a", 5), ("2", "tkt_b", 1), ("9", "tkt_z", 0)])
+        let tally = try store.finishNaturalKeys(runId: run, entity: "tickets", target: "t")
+        #expect(tally.delivered == 3 && tally.found == 2 && tally.messageMismatches == 1, "\(tally)")
+        #expect(try store.missingNaturalKeys(runId: run, entity: "tickets") == ["3"])
+        #expect(try store.cstarId(target: "t", entity: "tickets", sourceKey: "1") == "tkt_a")
+    }
 }

@@ -61,23 +61,16 @@ public struct BulkPlanner: Sendable {
                 checks.append((CStarAPI.clientCheckableFilters[k] ?? k, v))
             }
         }
-        var page = 1
-        while true {
-            let response = try await client.send(.GET, CStarAPI.listPath(spec.resource),
-                                                 query: query + [("page", String(page)), ("pageSize", String(CStarAPI.maxPageSize))])
-            let rows = response.data.arrayValue ?? []
-            var selected: [(id: String, changes: String?, before: String?)] = []
-            for row in rows {
-                guard let id = row["id"]?.stringValue else { continue }
-                if checks.allSatisfy({ Self.matches(row[$0.field], $0.value) }) {
-                    selected.append((id, changes, JSONSerializer.string(row)))
-                }
+        var selected: [(id: String, changes: String?, before: String?)] = []
+        try await client.forEachListed(CStarAPI.listPath(spec.resource), query: query) { row in
+            guard let id = row["id"]?.stringValue, checks.allSatisfy({ Self.matches(row[$0.field], $0.value) }) else { return }
+            selected.append((id, changes, JSONSerializer.string(row)))
+            if selected.count == CStarAPI.maxPageSize {
+                try journal.addItems(runId, selected)
+                selected.removeAll(keepingCapacity: true)
             }
-            try journal.addItems(runId, selected)
-            let more = response.hasMore ?? (rows.count == CStarAPI.maxPageSize)
-            if !more || rows.isEmpty { break }
-            page += 1
         }
+        try journal.addItems(runId, selected)
     }
 
     /// A record value meets `field=value`: equal as text, or (arrays such as tags) contains it; `null` matches null.

@@ -36,6 +36,10 @@ public final class CheckpointStore: @unchecked Sendable {
                 CREATE INDEX natural_key_by_natural ON natural_key (run_id, entity, natural);
                 """)
         }
+        // Which records each batch holds (a hash of their source keys): a resumed run checks it forms the same batches.
+        migrator.registerMigration("v3") { db in
+            try db.execute(sql: "ALTER TABLE batch ADD COLUMN records_hash TEXT")
+        }
         try migrator.migrate(db)
     }
 
@@ -90,20 +94,36 @@ public final class CheckpointStore: @unchecked Sendable {
         }
     }
 
-    /// The stored answer of a committed batch.
-    public func committedOutcome(runId: String, entity: String, index: Int) throws -> String? {
-        try db.read { db in
-            try String.fetchOne(db, sql: "SELECT outcome FROM batch WHERE run_id = ? AND entity = ? AND idx = ? AND state = 'committed'",
-                                arguments: [runId, entity, index])
+    /// A resumed run formed a batch with other records than the first attempt did under the same index.
+    public struct BatchChanged: Error, CustomStringConvertible {
+        public let entity: String
+        public let index: Int
+        public var description: String {
+            "batch \(index + 1) of \(entity) holds other records than when it was first sent (the export, the mapping or what the references " +
+            "resolve to changed); continuing could skip or repeat records. Re-run with --restart: records already in cStar are matched and skipped."
         }
     }
 
-    public func markSent(runId: String, entity: String, index: Int, key: String, records: Int) throws {
+    /// The stored answer of a committed batch, after checking it held the same records (`recordsHash`).
+    public func committedOutcome(runId: String, entity: String, index: Int, recordsHash: String) throws -> String? {
+        guard let row = try db.read({ db in
+            try Row.fetchOne(db, sql: "SELECT outcome, records_hash FROM batch WHERE run_id = ? AND entity = ? AND idx = ? AND state = 'committed'",
+                             arguments: [runId, entity, index])
+        }) else { return nil }
+        if let stored: String = row["records_hash"], stored != recordsHash { throw BatchChanged(entity: entity, index: index) }
+        return row["outcome"]
+    }
+
+    public func markSent(runId: String, entity: String, index: Int, key: String, records: Int, recordsHash: String) throws {
         try db.write { db in
+            if let stored = try String.fetchOne(db, sql: "SELECT records_hash FROM batch WHERE run_id = ? AND entity = ? AND idx = ?",
+                                                arguments: [runId, entity, index]), stored != recordsHash {
+                throw BatchChanged(entity: entity, index: index)
+            }
             try db.execute(sql: """
-                INSERT INTO batch (run_id, entity, idx, state, idempotency_key, records, updated_at) VALUES (?, ?, ?, 'sent', ?, ?, ?)
+                INSERT INTO batch (run_id, entity, idx, state, idempotency_key, records, records_hash, updated_at) VALUES (?, ?, ?, 'sent', ?, ?, ?, ?)
                 ON CONFLICT (run_id, entity, idx) DO UPDATE SET state = 'sent', idempotency_key = excluded.idempotency_key, updated_at = excluded.updated_at
-                """, arguments: [runId, entity, index, key, records, Self.now()])
+                """, arguments: [runId, entity, index, key, records, recordsHash, Self.now()])
         }
     }
 
@@ -113,11 +133,14 @@ public final class CheckpointStore: @unchecked Sendable {
         public var natural: String
         /// Messages the record carried, when the batch's answer shows it was created (so the count must match).
         public var messages: Int?
+        /// Known at once for records created one by one (the answer carries the id).
+        public var cstarId: String?
 
-        public init(sourceKey: String, natural: String, messages: Int?) {
+        public init(sourceKey: String, natural: String, messages: Int?, cstarId: String? = nil) {
             self.sourceKey = sourceKey
             self.natural = natural
             self.messages = messages
+            self.cstarId = cstarId
         }
     }
 
@@ -129,9 +152,9 @@ public final class CheckpointStore: @unchecked Sendable {
                            arguments: [outcome, Self.now(), runId, entity, index])
             try Self.insertIds(db, target: target, entity: entity, ids)
             let statement = try db.makeStatement(sql: """
-                INSERT OR REPLACE INTO natural_key (run_id, entity, natural, source_key, messages) VALUES (?, ?, ?, ?, ?)
+                INSERT OR REPLACE INTO natural_key (run_id, entity, natural, source_key, messages, cstar_id) VALUES (?, ?, ?, ?, ?, ?)
                 """)
-            for k in naturalKeys { try statement.execute(arguments: [runId, entity, k.natural, k.sourceKey, k.messages]) }
+            for k in naturalKeys { try statement.execute(arguments: [runId, entity, k.natural, k.sourceKey, k.messages, k.cstarId]) }
         }
     }
 
@@ -177,10 +200,11 @@ public final class CheckpointStore: @unchecked Sendable {
         }
     }
 
-    /// The ids the ID map holds for an entity (per-record targets, to reconcile against a list of what cStar has).
-    public func mappedIds(target: String, entity: String) throws -> [String] {
+    /// The cStar ids this run created or matched for an entity (per-record targets, to check against a list of what cStar has).
+    public func runIds(runId: String, entity: String) throws -> [String] {
         try db.read { db in
-            try String.fetchAll(db, sql: "SELECT DISTINCT cstar_id FROM id_map WHERE target = ? AND entity = ?", arguments: [target, entity])
+            try String.fetchAll(db, sql: "SELECT DISTINCT cstar_id FROM natural_key WHERE run_id = ? AND entity = ? AND cstar_id IS NOT NULL",
+                                arguments: [runId, entity])
         }
     }
 
@@ -203,9 +227,10 @@ public final class CheckpointStore: @unchecked Sendable {
 
     /// What identifies a run: the mapping files' contents, the source files' names, sizes and modification
     /// times, and the target. A changed source or mapping gives another fingerprint.
-    public static func fingerprint(mappings: [EntityMapping], sourceFiles: [String], target: String) -> String {
+    public static func fingerprint(mappings: [EntityMapping], sourceFiles: [String], target: String, options: String = "") -> String {
         var h = SHA256()
         h.update("target \(target)\n")
+        h.update("options \(options)\n")
         for m in mappings.sorted(by: { $0.file < $1.file }) {
             h.update("mapping \(m.file)\n")
             if let data = FileManager.default.contents(atPath: m.file) { h.update(data) }

@@ -23,9 +23,6 @@ public enum CStarAPI {
     /// ASSUMPTION: `update` is accepted besides the documented `skip`.
     public enum MergeStrategy: String, Sendable { case skip, update }
 
-    /// A ticket's thread.
-    public static func messagesPath(ticketId: String) -> String { "/tickets/\(ticketId)/messages" }
-
     /// List path of a resource.
     public static func listPath(_ resource: TargetResource) -> String { "/\(resource.rawValue)" }
 

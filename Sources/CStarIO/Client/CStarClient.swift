@@ -171,3 +171,17 @@ public enum HTTPVerb: String, Sendable {
 public enum CStarIOVersion {
     public static let current = "0.1.0"
 }
+
+extension CStarClient {
+    /// Every item of a paginated list, page by page (100 per request), in the API's order.
+    public func forEachListed(_ path: String, query: [(String, String)] = [], _ body: (JSONValue) async throws -> Void) async throws {
+        var page = 1
+        while true {
+            let response = try await send(.GET, path, query: query + [("page", String(page)), ("pageSize", String(CStarAPI.maxPageSize))])
+            let items = response.data.arrayValue ?? []
+            for item in items { try await body(item) }
+            guard response.hasMore ?? (items.count == CStarAPI.maxPageSize), !items.isEmpty else { return }
+            page += 1
+        }
+    }
+}

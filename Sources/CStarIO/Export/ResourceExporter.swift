@@ -112,15 +112,7 @@ public struct ResourceExporter {
     }
 
     func listPages(_ path: String, _ body: (JSONObject) async throws -> Void) async throws {
-        var page = 1
-        while true {
-            let response = try await client.send(.GET, path, query: [("page", String(page)), ("pageSize", String(CStarAPI.maxPageSize))])
-            let items = response.data.arrayValue ?? []
-            for item in items { if let o = item.objectValue { try await body(o) } }
-            let more = response.hasMore ?? (items.count == CStarAPI.maxPageSize)
-            if !more || items.isEmpty { return }
-            page += 1
-        }
+        try await client.forEachListed(path) { item in if let o = item.objectValue { try await body(o) } }
     }
 
     /// Team settings as rows, one per section (statuses one per status), each with an `id` and a `section`:
@@ -177,21 +169,12 @@ struct APIExportWindows: ExportWindowSource {
     }
 
     func listAll(_ body: (JSONObject) async throws -> Void) async throws {
-        var page = 1
-        while true {
-            let response = try await client.send(.GET, CStarAPI.listPath(type),
-                                                 query: [("page", String(page)), ("pageSize", String(CStarAPI.maxPageSize))])
-            let items = response.data.arrayValue ?? []
-            for item in items {
-                guard var o = item.objectValue else { continue }
-                if includeMessages, let id = o["id"]?.stringValue {
-                    o["messages"] = try await client.send(.GET, "\(CStarAPI.listPath(.tickets))/\(id)/messages").data
-                }
-                try await body(o)
+        try await client.forEachListed(CStarAPI.listPath(type)) { item in
+            guard var o = item.objectValue else { return }
+            if includeMessages, let id = o["id"]?.stringValue {
+                o["messages"] = try await client.send(.GET, CStarAPI.ticketMessagesPath(ticketId: id)).data
             }
-            let more = response.hasMore ?? (items.count == CStarAPI.maxPageSize)
-            if !more || items.isEmpty { return }
-            page += 1
+            try await body(o)
         }
     }
 }

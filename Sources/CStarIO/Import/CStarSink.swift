@@ -26,8 +26,8 @@ public final class CStarSink: BatchSink {
         var members: [String: String]?
         /// Existing records of per-record targets, by match key (externalId, name, slug, field key).
         var existing: [String: String] = [:]
-        /// The client's request count when the entity started, to report what reading back cost.
-        var requestsAtStart = 0
+        /// Requests spent reading what cStar holds before the entity's first batch (its deliveries not counted).
+        var lookupRequests = 0
     }
     private let lookups = Mutex(Lookups())
 
@@ -54,6 +54,14 @@ public final class CStarSink: BatchSink {
 
     static let importTargets: Set<TargetResource> = [.customers, .tickets, .articles]
 
+    /// Memberships travel per group, 100 customers a call: a large batch gathers many members of each group
+    /// (source order is usually by customer, not by group), so calls are full.
+    public func batchSize(for mapping: EntityMapping) -> Int {
+        mapping.target == .groupMemberships ? Self.membershipBatch : batchSize
+    }
+
+    static let membershipBatch = 20_000
+
     // MARK: References
 
     public func reference(entity: String, key: String) throws -> JSONValue? {
@@ -75,7 +83,7 @@ public final class CStarSink: BatchSink {
             let loaded = try await loadMembers()
             lookups.withLock { $0.members = loaded }
         }
-        defer { lookups.withLock { $0.existing = existing; $0.requestsAtStart = start } }
+        defer { lookups.withLock { $0.existing = existing; $0.lookupRequests = client.stats.requests - start } }
         switch mapping.target {
         case .customerGroups:
             for g in try await listAll("/customer-groups") {
@@ -101,7 +109,8 @@ public final class CStarSink: BatchSink {
     /// Learns the ids of the records imported for this entity and checks cStar holds every record the run
     /// delivered (imports: by natural key through export windows; per-record targets: their ids in the list).
     public func entityFinished(_ mapping: EntityMapping) async throws -> Reconciliation? {
-        let start = lookups.withLock { $0.requestsAtStart }
+        // Deliveries are all done: every request from here on is reading back.
+        let start = client.stats.requests - lookups.withLock { $0.lookupRequests }
         var check: Reconciliation
         switch mapping.target {
         case .customers, .tickets, .articles:
@@ -110,7 +119,7 @@ public final class CStarSink: BatchSink {
             check = Reconciliation(expected: tally.delivered, found: tally.found, messageMismatches: tally.messageMismatches,
                                    missingSample: tally.found < tally.delivered ? try store.missingNaturalKeys(runId: runId, entity: mapping.entity) : [])
         case .customerGroups, .categories, .customFields:
-            let ids = try store.mappedIds(target: targetKey, entity: mapping.entity)
+            let ids = try store.runIds(runId: runId, entity: mapping.entity)
             let present: Set<String>
             if mapping.target == .customFields {
                 present = Set((try await client.send(.GET, CStarAPI.listPath(.customFields)).data.arrayValue ?? []).compactMap { $0["id"]?.stringValue })
@@ -145,12 +154,13 @@ public final class CStarSink: BatchSink {
     // MARK: Delivery
 
     public func deliver(_ batch: Batch, mapping: EntityMapping) async throws -> BatchOutcome {
-        if let stored = try store.committedOutcome(runId: runId, entity: batch.entity, index: batch.index) {
+        let recordsHash = String(SHA256.hex(batch.records.map(\.sourceKey).joined(separator: "\n")).prefix(16))
+        if let stored = try store.committedOutcome(runId: runId, entity: batch.entity, index: batch.index, recordsHash: recordsHash) {
             return try Self.decode(stored)
         }
         let body = JSONSerializer.bytes(.array(batch.records.map { .object($0.payload) }))
         let key = "cstario-\(runId.prefix(12))-\(batch.entity)-\(batch.index)-\(SHA256.hex(body).prefix(16))"
-        try store.markSent(runId: runId, entity: batch.entity, index: batch.index, key: key, records: batch.records.count)
+        try store.markSent(runId: runId, entity: batch.entity, index: batch.index, key: key, records: batch.records.count, recordsHash: recordsHash)
         var ids: [(String, String)] = []
         let outcome: BatchOutcome
         switch mapping.target {
@@ -160,7 +170,8 @@ public final class CStarSink: BatchSink {
         case .settings: outcome = try await patchSettings(batch, key: key)
         }
         try store.commit(runId: runId, entity: batch.entity, index: batch.index, outcome: Self.encode(outcome), target: targetKey, ids: ids,
-                         naturalKeys: Self.delivered(batch, target: mapping.target, outcome: outcome))
+                         naturalKeys: Self.delivered(batch, target: mapping.target, outcome: outcome)
+                            + ids.map { CheckpointStore.NaturalKey(sourceKey: $0.0, natural: "id:\($0.1)", messages: nil, cstarId: $0.1) })
         return outcome
     }
 
@@ -195,14 +206,7 @@ public final class CStarSink: BatchSink {
         guard !records.isEmpty else { return BatchOutcome() }
         do {
             let result = try await client.send(.POST, CStarAPI.importPath, body: importBody(records, mapping: mapping), idempotencyKey: key).data
-            return BatchOutcome(
-                created: Int(result["created"]?.intValue ?? 0), updated: Int(result["updated"]?.intValue ?? 0),
-                skipped: Int(result["skipped"]?.intValue ?? 0),
-                errors: (result["errors"]?.arrayValue ?? []).map { e in
-                    let i = Int(e["index"]?.intValue ?? -1)
-                    return BatchOutcome.RecordError(index: records.indices.contains(i) ? records[i].0 : -1, code: e["code"]?.stringValue ?? "import_error",
-                                                    message: e["message"]?.stringValue ?? "no reason given", param: e["param"]?.stringValue)
-                })
+            return Self.outcome(result, positions: records.map(\.0))
         } catch let e as CStarAPIError where (e.status == 400 || e.status == 422) && (e.param.map { $0.hasPrefix("records") } ?? true) || e.status == 413 {
             if e.status != 413, let i = Self.recordPosition(e.param), records.indices.contains(i) {
                 logger.info("cStar refused one record of a batch; sending the others", metadata: ["param": "\(e.param ?? "")", "code": "\(e.code)"])
@@ -227,6 +231,18 @@ public final class CStarSink: BatchSink {
         }
     }
 
+    /// An import answer, with error indexes mapped back to positions in the batch.
+    static func outcome(_ result: JSONValue, positions: [Int]) -> BatchOutcome {
+        BatchOutcome(
+            created: Int(result["created"]?.intValue ?? 0), updated: Int(result["updated"]?.intValue ?? 0),
+            skipped: Int(result["skipped"]?.intValue ?? 0),
+            errors: (result["errors"]?.arrayValue ?? []).map { e in
+                let i = Int(e["index"]?.intValue ?? -1)
+                return BatchOutcome.RecordError(index: positions.indices.contains(i) ? positions[i] : -1, code: e["code"]?.stringValue ?? "import_error",
+                                                message: e["message"]?.stringValue ?? "no reason given", param: e["param"]?.stringValue)
+            })
+    }
+
     /// `records[3].email` → 3.
     static func recordPosition(_ param: String?) -> Int? {
         guard let p = param, p.hasPrefix("records["), let close = p.firstIndex(of: "]") else { return nil }
@@ -248,34 +264,50 @@ public final class CStarSink: BatchSink {
         let payload = record.1.payload
         let thread = payload["messages"]?.arrayValue ?? []
         guard thread.count > 1, let externalId = payload["externalId"]?.scalarText, let createdAt = payload["createdAt"]?.stringValue else { return nil }
+        func incomplete(_ why: String) -> BatchOutcome {
+            BatchOutcome(errors: [BatchOutcome.RecordError(index: record.0, code: "thread_incomplete", message: why, param: "messages")])
+        }
         var inline = thread.count / 2
-        var outcome: BatchOutcome?
-        while outcome == nil {
-            var head = payload
-            head["messages"] = .array(Array(thread.prefix(inline)))
+        var head: BatchOutcome
+        while true {
+            var part = record.1
+            part.payload["messages"] = .array(Array(thread.prefix(inline)))
             do {
-                outcome = try await importRecords([(record.0, MappedRecord(entity: record.1.entity, sourceKey: record.1.sourceKey, payload: head,
-                                                                          location: record.1.location))],
-                                                  mapping: mapping, key: "\(key)-t\(inline)")
-            } catch let e as CStarAPIError where e.status == 413 && inline > 0 {
+                let result = try await client.send(.POST, CStarAPI.importPath, body: importBody([(record.0, part)], mapping: mapping),
+                                                   idempotencyKey: "\(key)-t\(inline)").data
+                head = Self.outcome(result, positions: [record.0])
+                break
+            } catch let e as CStarAPIError where e.status == 413 {
+                guard inline > 0 else { return incomplete("the ticket is too large for one request even without its messages: \(e.message)") }
                 inline /= 2
-            }
-            if let o = outcome, o.errors.first?.code == "request_too_large", inline > 0 {
-                outcome = nil
-                inline /= 2
+            } catch let e as CStarAPIError where e.status == 400 || e.status == 422 {
+                return BatchOutcome(errors: [BatchOutcome.RecordError(index: record.0, code: e.code, message: e.message, param: Self.fieldParam(e.param))])
             }
         }
-        guard let head = outcome, head.errors.isEmpty else { return outcome }
-        guard let ticket = try await findTicket(externalId: externalId, createdAt: createdAt) else {
-            return BatchOutcome(errors: [BatchOutcome.RecordError(index: record.0, code: "thread_incomplete",
-                                                                  message: "the ticket was imported with \(inline) of \(thread.count) messages, but could not be found again to add the rest; re-run to continue", param: "messages")])
+        guard head.errors.isEmpty else { return head }
+        guard let ticket = try await findTicket(externalId: externalId, createdAt: createdAt), let id = ticket["id"]?.stringValue else {
+            // Not committed: a re-run replays the import and looks again.
+            throw ThreadSplitError(externalId: externalId, inline: inline, total: thread.count)
         }
         let already = Int(ticket["messageCount"]?.intValue ?? Int64(inline))
         logger.info("ticket thread split", metadata: ["externalId": "\(externalId)", "inline": "\(inline)", "messages": "\(thread.count)", "present": "\(already)"])
         for (i, m) in thread.enumerated() where i >= already {
-            _ = try await client.send(.POST, CStarAPI.messagesPath(ticketId: ticket["id"]?.stringValue ?? ""), body: m, idempotencyKey: "\(key)-m\(i)")
+            do {
+                _ = try await client.send(.POST, CStarAPI.ticketMessagesPath(ticketId: id), body: m, idempotencyKey: "\(key)-m\(i)")
+            } catch let e as CStarAPIError where (400..<500).contains(e.status) && e.status != 429 {
+                return incomplete("the ticket was imported, but message \(i + 1) of \(thread.count) was refused (\(e.code): \(e.message)); the messages after it were not added")
+            }
         }
         return head
+    }
+
+    struct ThreadSplitError: Error, CustomStringConvertible {
+        let externalId: String
+        let inline: Int
+        let total: Int
+        var description: String {
+            "ticket \(externalId) was imported with \(inline) of its \(total) messages but could not be found again to add the rest; re-run to continue"
+        }
     }
 
     /// A ticket by externalId, through an export window at its creation time (the import keeps createdAt).
@@ -399,52 +431,25 @@ public final class CStarSink: BatchSink {
 
     func listAll(_ path: String) async throws -> [JSONValue] {
         var out: [JSONValue] = []
-        var page = 1
-        while true {
-            let r = try await client.send(.GET, path, query: [("page", String(page)), ("pageSize", String(CStarAPI.maxPageSize))])
-            let items = r.data.arrayValue ?? []
-            out += items
-            guard r.hasMore ?? (items.count == CStarAPI.maxPageSize), !items.isEmpty else { return out }
-            page += 1
-        }
+        try await client.forEachListed(path) { out.append($0) }
+        return out
     }
 
-    /// Matches every record of a resource in cStar to the natural keys this run delivered, window by window:
-    /// export windows of up to 10,000 rows (oldest first, the next window starting at the last createdAt seen),
-    /// list pages when a window cannot advance. Only one window is in memory at a time.
+    /// Matches every record of a resource in cStar to the natural keys this run delivered, through the same
+    /// export-window walk as `export` (10,000 rows a request, past the cap, none missed or repeated), a thousand
+    /// rows at a time: only one window is in memory.
     func learnIds(_ target: TargetResource, entity: String) async throws {
-        var after: String?
-        func match(_ rows: [JSONValue]) throws {
-            try store.matchNaturalKeys(runId: runId, entity: entity, rows.compactMap { row in
-                guard let id = row["id"]?.stringValue, let obj = row.objectValue, let n = Self.naturalKey(target, obj) else { return nil }
-                return (n, id, row["messageCount"]?.intValue.map { Int($0) })
-            })
-        }
-        while true {
-            var filters = JSONObject()
-            if let a = after { filters["createdAfter"] = .string(a) }
-            let body: JSONValue = .object(JSONObject([
-                ("resources", .array([.object(JSONObject([("type", .string(target.rawValue)), ("filters", .object(filters))]))])),
-                ("format", .string("json")),
-            ]))
-            let data = try await client.send(.POST, CStarAPI.exportPath, body: body).data
-            let rows = data["resources"]?[target.rawValue]?.arrayValue ?? []
-            try match(rows)
-            let truncated = data["truncated"]?[target.rawValue]?.boolValue ?? false
-            guard truncated, let last = rows.last?["createdAt"]?.stringValue else { return }
-            if last == after {
-                // 10,000 rows share one createdAt: the windows cannot advance, the list pages can.
-                var page = 1
-                while true {
-                    let r = try await client.send(.GET, CStarAPI.listPath(target), query: [("page", String(page)), ("pageSize", String(CStarAPI.maxPageSize))])
-                    let items = r.data.arrayValue ?? []
-                    try match(items)
-                    guard r.hasMore ?? (items.count == CStarAPI.maxPageSize), !items.isEmpty else { return }
-                    page += 1
-                }
+        var pending: [(natural: String, id: String, messages: Int?)] = []
+        _ = try await ExportWindowWalker().walk(APIExportWindows(client: client, type: target, filters: [], until: nil, includeMessages: false)) { row in
+            if let id = row["id"]?.stringValue, let n = Self.naturalKey(target, row) {
+                pending.append((n, id, row["messageCount"]?.intValue.map { Int($0) }))
             }
-            after = last
+            if pending.count >= 1000 {
+                try store.matchNaturalKeys(runId: runId, entity: entity, pending)
+                pending.removeAll(keepingCapacity: true)
+            }
         }
+        try store.matchNaturalKeys(runId: runId, entity: entity, pending)
     }
 
     // MARK: Outcome storage

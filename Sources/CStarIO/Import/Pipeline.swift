@@ -54,6 +54,8 @@ public protocol BatchSink: AnyObject, Sendable {
     var batchSize: Int { get }
     /// A batch is closed before its request body would pass this many bytes.
     var maxRequestBytes: Int { get }
+    /// Records per batch for this entity (default `batchSize`).
+    func batchSize(for mapping: EntityMapping) -> Int
     /// Batches of this entity that may be in flight at once.
     func concurrency(for mapping: EntityMapping) -> Int
     /// nil when this sink can deliver the mapping's records; otherwise why not.
@@ -70,6 +72,7 @@ public protocol BatchSink: AnyObject, Sendable {
 
 extension BatchSink {
     public var maxRequestBytes: Int { CStarAPI.maxRequestBytes }
+    public func batchSize(for mapping: EntityMapping) -> Int { batchSize }
     public func concurrency(for mapping: EntityMapping) -> Int { 1 }
     public func entityStarting(_ mapping: EntityMapping) async throws {}
     public func entityFinished(_ mapping: EntityMapping) async throws -> Reconciliation? { nil }
@@ -180,6 +183,7 @@ public final class Pipeline {
         let resolver = PipelineResolver(index: index, sink: sink)
         let sink = self.sink
         let width = max(1, sink.concurrency(for: mapping))
+        let recordsPerBatch = max(1, sink.batchSize(for: mapping))
         // Room for the request envelope around the records.
         let byteBudget = max(1, sink.maxRequestBytes - 4096)
         let measureBytes = [.customers, .tickets, .articles].contains(mapping.target)
@@ -245,7 +249,7 @@ public final class Pipeline {
                     batchBytes += size
                     keys.append((m.sourceKey, m.sourceKey))
                     sent += 1
-                    if batch.count == sink.batchSize { try await flush() }
+                    if batch.count == recordsPerBatch { try await flush() }
                 case .skipped(let d, let duplicateOf):
                     summary.skipped += 1
                     summary.skippedBy[d.code, default: 0] += 1

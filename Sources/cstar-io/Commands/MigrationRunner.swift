@@ -41,7 +41,9 @@ struct MigrationRunner {
             store = try CheckpointStore(path: (target.stateDir as NSString).appendingPathComponent("checkpoints.sqlite"))
             let source = URL(fileURLWithPath: exportDir).standardizedFileURL.path
             let files = SourceFiles.all(for: entities, in: exportDir)
-            let fingerprint = CheckpointStore.fingerprint(mappings: entities, sourceFiles: files, target: resolved.target.identity)
+            // Everything that shapes the batches is part of the run's identity (concurrency is not: it only changes timing).
+            let fingerprint = CheckpointStore.fingerprint(mappings: entities, sourceFiles: files, target: resolved.target.identity,
+                                                          options: "batch-size \(batchSize) merge \(mergeStrategy.rawValue) max-bytes \(CStarAPI.maxRequestBytes)")
             if let open = try store.unfinishedRun(source: source, target: resolved.target.identity) {
                 if open.fingerprint == fingerprint {
                     runId = open.id
