@@ -25,6 +25,7 @@ let package = Package(
             dependencies: [
                 "CStarIO",
                 "CStarSandbox",
+                "CStarHash",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -136,10 +136,11 @@ struct BulkEditTests {
         try ("id,comment\n" + ids.map { "\($0),x" }.joined(separator: "\n") + "\n").write(to: idsFile, atomically: true, encoding: .utf8)
         let args = ["update", "customers", "--ids-file", idsFile.path, "--set", "sentiment=angry", "--set", #"tags=["moved"]"#, "--yes"]
 
-        // Pause after every committed call; kill the process once the first call is in the journal.
-        let p = try f.startBulk(args, env: ["CSTAR_IO_TEST_BULK_PAUSE_MS": "20000"])
+        // Pause (for longer than the test may take) after every committed call; kill the process once the first
+        // call is in the journal. No race: the process cannot send call 2 before it is killed.
+        let p = try f.startBulk(args, env: ["CSTAR_IO_TEST_BULK_PAUSE_MS": "600000"])
         var committed = 0
-        for _ in 0..<600 where committed == 0 {
+        for _ in 0..<2400 where committed == 0 {
             try await Task.sleep(for: .milliseconds(50))
             if FileManager.default.fileExists(atPath: f.journalPath), let run = try BulkJournal(path: f.journalPath).runs().first {
                 committed = try BulkJournal(path: f.journalPath).calls(run.id).filter { $0.state == "committed" }.count

@@ -40,7 +40,7 @@ public final class BulkJournal: @unchecked Sendable {
                     replayed INTEGER NOT NULL DEFAULT 0, updated_at TEXT NOT NULL, PRIMARY KEY (run_id, idx));
                 """)
         }
-        try migrator.migrate(db)
+        try migrator.migrateConcurrently(db)
     }
 
     static func now() -> String { ISO8601DateFormatter().string(from: Date()) }
@@ -281,9 +281,14 @@ public final class BulkJournal: @unchecked Sendable {
     }
 
     /// Items the run changed (their call committed and cStar reported no error for them), in order.
-    public func succeededItems(_ runId: String) throws -> [Item] {
+    /// Ids of a call whose outcome cStar left unknown (more failures counted than named).
+    public static let unconfirmedCode = "unconfirmed"
+
+    /// Items an undo restores: those that changed (and, if asked, those that may have).
+    public func succeededItems(_ runId: String, includingUnconfirmed: Bool = false) throws -> [Item] {
         try db.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM item WHERE run_id = ? AND outcome = 'ok' ORDER BY seq", arguments: [runId]).map(Self.item)
+            try Row.fetchAll(db, sql: "SELECT * FROM item WHERE run_id = ? AND (outcome = 'ok' OR error_code = ?) ORDER BY seq",
+                             arguments: [runId, includingUnconfirmed ? Self.unconfirmedCode : "\u{0}"]).map(Self.item)
         }
     }
 }

@@ -25,9 +25,13 @@ public struct BulkPlanner: Sendable {
             try await selectByFilters(runId: runId, spec: spec, filters: filters, changes: spec.action == .update ? setText : nil)
             return []
         case .idsFile(let path, let column):
-            return try BulkInputReader.read(path: path, idColumn: column, withChanges: false) { batch in
-                try journal.addItems(runId, batch.map { ($0.id, spec.action == .update ? setText : nil, nil) })
+            var repeated = 0
+            var warnings = try BulkInputReader.read(path: path, idColumn: column, withChanges: false) { batch in
+                let added = try journal.addItems(runId, batch.map { ($0.id, spec.action == .update ? setText : nil, nil) })
+                repeated += batch.count - added
             }
+            if repeated > 0 { warnings.append("\(repeated) id(s) of \(path) are listed more than once; each is changed once") }
+            return warnings
         case .changesFile(let path, let column):
             var warnings: [String] = []
             var skipped = 0
@@ -39,7 +43,11 @@ public struct BulkPlanner: Sendable {
                     if changes.isEmpty { skipped += 1; continue }
                     rows.append((row.id, Canonical.json(.object(changes)), nil))
                 }
-                try journal.addItems(runId, rows)
+                let added = try journal.addItems(runId, rows)
+                if added < rows.count {
+                    // Two rows for one id: which change wins is not for the tool to guess.
+                    throw BulkSpecError("\(rows.count - added) row(s) of \(path) repeat an id given on an earlier row; merge each id's changes into one row")
+                }
             }
             if skipped > 0 { warnings.append("\(skipped) row(s) of \(path) change nothing (all field cells empty); skipped") }
             return warnings

@@ -84,7 +84,9 @@ public struct BulkRunner: Sendable {
                 outcomes = call.path == CStarAPI.importPath
                     ? Self.importOutcomes(response.data, items: items)
                     : Self.bulkOutcomes(response.data, items: items, logger: logger)
-            } catch let e as CStarAPIError where [400, 409, 422].contains(e.status) {
+            } catch let e as CStarAPIError where [400, 409, 422].contains(e.status) && e.code != "idempotency_key_reused" {
+                // (A reused key means this call's stored body no longer matches what was sent under it: that stops
+                // the run rather than marking ids failed that cStar may have changed.)
                 // The whole call was refused (e.g. a value cStar does not accept): every id of it failed.
                 answer = JSONSerializer.string(.object(JSONObject([
                     ("status", .int(Int64(e.status))), ("code", .string(e.code)), ("message", .string(e.message)),
@@ -111,12 +113,20 @@ public struct BulkRunner: Sendable {
             guard let id = e[CStarAPI.bulkErrorIdField]?.scalarText else { continue }
             errors[BulkPlanner.normalizedId(id)] = (e["code"]?.stringValue, e["message"]?.stringValue)
         }
-        if let failed = data["failed"]?.intValue, failed > errors.count {
-            logger.warning("cStar reported more failures than it named ids for", metadata: ["failed": "\(failed)", "named": "\(errors.count)"])
+        // When cStar counts more failures than it names ids for, the unnamed ids cannot be told apart: none of them
+        // is reported as done. They are failures with the code `unconfirmed` (undo still restores them: setting
+        // back prior values is harmless if the change did not happen).
+        let unconfirmed = (data["failed"]?.intValue).map { Int($0) > errors.count } ?? false
+        if unconfirmed {
+            logger.warning("cStar reported more failures than it named ids for", metadata: ["failed": "\(data["failed"]?.intValue ?? 0)", "named": "\(errors.count)"])
         }
         return items.map { item in
             if let e = errors[BulkPlanner.normalizedId(item.recordId)] {
                 return BulkJournal.ItemOutcome(seq: item.seq, ok: false, code: e.code ?? "failed", message: e.message ?? "cStar refused this id")
+            }
+            if unconfirmed {
+                return BulkJournal.ItemOutcome(seq: item.seq, ok: false, code: BulkJournal.unconfirmedCode,
+                                               message: "cStar counted more failures in this call than it named; whether this id changed is unknown")
             }
             return BulkJournal.ItemOutcome(seq: item.seq, ok: true)
         }

@@ -38,7 +38,9 @@ public struct BulkUndoPlanner: Sendable {
         let undoId = try journal.startRun(kind: .undo, resource: original.resource, fingerprint: "undo:\(original.id)", target: target,
                                           description: "undo of \(original.id) (\(original.description))", undoOf: original.id)
         var warnings: [String] = []
-        let changed = try journal.succeededItems(original.id)
+        // An update whose outcome is unknown is set back too (harmless if it did not happen); a delete is not, since
+        // re-creating a record that still exists would duplicate it.
+        let changed = try journal.succeededItems(original.id, includingUnconfirmed: original.kind == .update)
         var rows: [(id: String, changes: String?, before: String?)] = []
         for item in changed {
             guard let beforeText = item.before, let before = try JSONParser.parse(beforeText).objectValue else {
@@ -100,22 +102,30 @@ public struct BulkUndoPlanner: Sendable {
         return out
     }
 
-    /// Calls of at most 500 records to `POST /import` (skip strategy: a record that exists again is left alone).
+    /// Calls of at most 500 records to `POST /import` (skip strategy: a record that exists again is left alone),
+    /// each kept under the request size limit (tickets carry their whole threads).
     static func formImportCalls(journal: BulkJournal, runId: String, resource: TargetResource) throws {
         let items = try journal.items(runId)
         var index = 0
-        var start = 0
-        while start < items.count {
-            let chunk = Array(items[start..<min(start + CStarAPI.maxImportRecords, items.count)])
-            let records = try chunk.map { try JSONParser.parse($0.changes ?? "{}") }
-            let body = JSONObject([("resource", .string(resource.rawValue)), ("records", .array(records)),
-                                   ("mergeStrategy", .string(CStarAPI.MergeStrategy.skip.rawValue))])
-            let text = JSONSerializer.string(.object(body))
+        var chunk: [(seq: Int, record: String)] = []
+        var bytes = 0
+        func flush() throws {
+            guard !chunk.isEmpty else { return }
+            let text = "{\"resource\":\"\(resource.rawValue)\",\"records\":[" + chunk.map(\.record).joined(separator: ",")
+                + "],\"mergeStrategy\":\"\(CStarAPI.MergeStrategy.skip.rawValue)\"}"
             try journal.addCall(runId, index: index, path: CStarAPI.importPath, body: text,
                                 key: BulkPlanner.idempotencyKey(prefix: "undo", runId: runId, index: index, body: text), itemSeqs: chunk.map(\.seq))
             index += 1
-            start += CStarAPI.maxImportRecords
+            chunk.removeAll()
+            bytes = 0
         }
+        for item in items {
+            let record = JSONSerializer.string(try JSONParser.parse(item.changes ?? "{}"))
+            if !chunk.isEmpty, chunk.count == CStarAPI.maxImportRecords || bytes + record.utf8.count + 1 > CStarAPI.maxRequestBytes - 4096 { try flush() }
+            chunk.append((item.seq, record))
+            bytes += record.utf8.count + 1
+        }
+        try flush()
     }
 }
 

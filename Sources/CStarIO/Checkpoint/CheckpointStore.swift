@@ -40,7 +40,7 @@ public final class CheckpointStore: @unchecked Sendable {
         migrator.registerMigration("v3") { db in
             try db.execute(sql: "ALTER TABLE batch ADD COLUMN records_hash TEXT")
         }
-        try migrator.migrate(db)
+        try migrator.migrateConcurrently(db)
     }
 
     public struct Run: Sendable {
@@ -242,5 +242,22 @@ public final class CheckpointStore: @unchecked Sendable {
             h.update("source \(f) \(size) \(mtime)\n")
         }
         return h.hexDigest()
+    }
+}
+
+extension DatabaseMigrator {
+    /// Migrates a file another process may be migrating at the same moment (two commands started together, or
+    /// a reader opening a run's journal): the loser of the race sees the other's schema on a second look.
+    func migrateConcurrently(_ writer: some DatabaseWriter) throws {
+        var attempt = 0
+        while true {
+            do {
+                try migrate(writer)
+                return
+            } catch let error as DatabaseError where attempt < 5 && [ResultCode.SQLITE_ERROR, .SQLITE_BUSY, .SQLITE_LOCKED].contains(error.resultCode.primaryResultCode) {
+                attempt += 1
+                Thread.sleep(forTimeInterval: 0.05 * Double(attempt))
+            }
+        }
     }
 }

@@ -19,7 +19,7 @@ struct MigrationRunner {
 
     /// Runs the import; `afterImport` runs with the same client once every entity is done (restore's tags).
     /// Prints the summary and throws the documented exit code (1 failed, 4 cStar differs, 3 rejects) when not clean.
-    func run(afterImport: ((CStarClient, inout MigrationSummary) async throws -> Void)? = nil) async throws {
+    func run(afterImport: ((CStarClient, _ runId: String, inout MigrationSummary) async throws -> Void)? = nil) async throws {
         let logger = Logging.makeLogger(output)
         let resolved: ResolvedTarget
         do {
@@ -71,7 +71,7 @@ struct MigrationRunner {
             summary = try await run.run(entities) { event in
                 if !quiet { reporter.handle(event) }
             }
-            try await afterImport?(client, &summary)
+            try await afterImport?(client, runId, &summary)
             summary.requests = client.stats.requests
             summary.retries = client.stats.retries
             summary.quotaWaits = await client.budget.waits

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CStarHash
 import CStarIO
 import Foundation
 
@@ -65,41 +66,43 @@ extension CStarIOCommand {
                 .map { (backupDir as NSString).appendingPathComponent($0.file) }
             try await MigrationRunner(exportDir: backupDir, entities: entities, target: target, output: output,
                                       mergeStrategy: CStarAPI.MergeStrategy(rawValue: mergeStrategy)!, maxRequestsPerHour: maxRequestsPerHour,
-                                      restart: restart).run { client, summary in
-                if let tagsFile { summary.entities.append(try await Self.restoreTags(tagsFile, client: client)) }
+                                      restart: restart).run { client, runId, summary in
+                if let tagsFile { summary.entities.append(try await Self.restoreTags(tagsFile, client: client, runId: runId)) }
             }
         }
 
         /// Tags no ticket uses exist only in the tag list: create the ones the team lacks (`POST /tags`). The
         /// import engine has no tags target; this step is idempotent on its own (existing tags are skipped).
-        static func restoreTags(_ path: String, client: CStarClient) async throws -> EntitySummary {
+        /// A tag cStar refuses is counted as rejected with its reason (logged), not a failure of the whole restore.
+        static func restoreTags(_ path: String, client: CStarClient, runId: String) async throws -> EntitySummary {
             var summary = EntitySummary(entity: "tags", target: "tags")
             summary.files = [path]
             var have = Set<String>()
             for t in try await client.send(.GET, CStarAPI.tagsPath).data.arrayValue ?? [] { if let n = t["name"]?.stringValue { have.insert(n) } }
             var reader = try NDJSONRecordReader(path: path)
             while let item = try reader.next() {
-                guard case .record(let r) = item, let name = r.fields["name"]?.stringValue else { continue }
+                guard case .record(let r) = item else { continue }  // the backup was parsed whole before anything was sent
                 summary.read += 1
+                guard let name = r.fields["name"]?.stringValue, !name.isEmpty else {
+                    summary.rejected += 1
+                    Console.err("\(path):\(r.location.line): tag without a name; not restored")
+                    continue
+                }
                 if have.contains(name) { summary.skipped += 1; summary.skippedBy["exists", default: 0] += 1; continue }
                 do {
                     _ = try await client.send(.POST, CStarAPI.tagsPath, body: .object(JSONObject([("name", .string(name))])),
-                                              idempotencyKey: "cstario-tag-\(Self.fnv1a(client.target.identity + "\n" + name))")
+                                              idempotencyKey: "cstario-\(runId.prefix(12))-tag-\(SHA256.hex(name).prefix(16))")
                     summary.created += 1
-                } catch let e as CStarAPIError where e.status == 409 {
+                } catch let e as CStarAPIError where e.status == 409 && e.code != "idempotency_key_reused" {
                     summary.skipped += 1
                     summary.skippedBy["exists", default: 0] += 1
+                } catch let e as CStarAPIError where e.status == 400 || e.status == 422 {
+                    summary.rejected += 1
+                    Console.err("\(path):\(r.location.line): tag '\(name)' refused by cStar: \(e.message)")
                 }
                 have.insert(name)
             }
             return summary
-        }
-
-        /// A stable 64-bit FNV-1a hash in hex, for deterministic idempotency keys.
-        static func fnv1a(_ s: String) -> String {
-            var h: UInt64 = 0xcbf2_9ce4_8422_2325
-            for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-            return String(h, radix: 16)
         }
     }
 }
