@@ -202,7 +202,7 @@ public final class Pipeline {
                 try account(done, result, mapping: mapping, summary: &summary)
                 delivered += done.records.count
                 progress(.batchDelivered(entity: mapping.entity, batch: done.index, records: done.records.count, read: summary.read,
-                                         delivered: delivered, fraction: readProgress.fraction))
+                                         delivered: delivered, fraction: readProgress.fraction(consumed: summary.read)))
             }
             func flush() async throws {
                 try index.registerKeys(entity: mapping.entity, keys)

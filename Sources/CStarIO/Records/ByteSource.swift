@@ -107,10 +107,22 @@ public final class ReadProgress: Sendable {
         self.init(totalBytes: files.reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: $1)[.size] as? NSNumber)?.intValue ?? 0) })
     }
 
+    private let items = Atomic<Int>(0)
+
     func add(_ n: Int) { bytes.add(n, ordering: .relaxed) }
+    /// One more item handed out by the reader (which may run ahead of its consumer on another thread).
+    func produced() { items.add(1, ordering: .relaxed) }
     public var bytesRead: Int { bytes.load(ordering: .relaxed) }
     /// 0…1, or nil when the total is unknown.
     public var fraction: Double? { totalBytes > 0 ? min(1, Double(bytesRead) / Double(totalBytes)) : nil }
+
+    /// The share of the input a consumer that has taken `consumed` items has got through: the bytes read so far,
+    /// scaled down by how far the reader is ahead of it.
+    public func fraction(consumed: Int) -> Double? {
+        guard let f = fraction else { return nil }
+        let made = items.load(ordering: .relaxed)
+        return made > 0 ? f * min(1, Double(consumed) / Double(made)) : f
+    }
 }
 
 public struct ReaderError: Error, CustomStringConvertible, Sendable {

@@ -105,7 +105,10 @@ public struct MultiFileReader: RecordReader {
                 current = try SourceFiles.reader(for: paths[nextIndex], options: options)
                 nextIndex += 1
             }
-            if let r = try current!.next() { return r }
+            if let r = try current!.next() {
+                options.progress?.produced()
+                return r
+            }
             current = nil
         }
     }
