@@ -29,7 +29,7 @@ with open(os.path.join(out, "users.json"), "w") as f:
     for i in range(1, users + 1):
         rows.append({"id": 1000 + i, "name": f"Customer {i}", "email": f"customer{i}@example.com", "role": "end-user",
                      "organization_id": 5000 + 1 + i % orgs, "tags": ["vip"] if i % 17 == 0 else [],
-                     "created_at": "2024-01-01T00:00:00Z"})
+                     "created_at": f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}T{i % 24:02d}:{i % 60:02d}:{(i // 60) % 60:02d}Z"})
     json.dump({"users": rows, "next_page": None, "count": len(rows)}, f)
 
 statuses = ["new", "open", "pending", "hold", "solved", "closed"]
