@@ -38,10 +38,7 @@ extension CStarIOCommand {
 
         func run() async throws {
             let logger = Logging.makeLogger(out)
-            let resolved = try await TargetResolver.resolve(target, logger: logger)
-            if let s = resolved.sandbox, !out.quiet {
-                Console.err("Using the embedded cStar sandbox at \(s.origin) (no CSTAR_SECRET_KEY set); data in \(target.stateDir)/sandbox.sqlite")
-            }
+            let resolved = try await TargetResolver.resolveForCommand(target, logger: logger, announce: !out.quiet)
             let client = CStarClient(target: resolved.target, logger: logger)
             let quiet = out.quiet || out.json
             var result: BackupResult

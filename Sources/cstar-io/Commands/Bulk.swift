@@ -330,17 +330,7 @@ enum BulkCommand {
     }
 
     static func resolve(_ target: TargetOptions, output: OutputOptions, logger: Logger) async throws -> ResolvedTarget {
-        let resolved: ResolvedTarget
-        do {
-            resolved = try await TargetResolver.resolve(target, logger: logger)
-        } catch let e as CStarAPIError {
-            Console.err("error: \(e)")
-            throw ExitCode(ExitCodes.failure)
-        }
-        if let s = resolved.sandbox, !output.quiet {
-            Console.err("Using the embedded cStar sandbox at \(s.origin) (no CSTAR_SECRET_KEY set); data in \(target.stateDir)/sandbox.sqlite")
-        }
-        return resolved
+        try await TargetResolver.resolveForCommand(target, logger: logger, announce: !output.quiet)
     }
 
     static func run(_ spec: BulkSpec, selection: BulkSelectionOptions, confirmThreshold: Int?, target: TargetOptions, output: OutputOptions) async throws {

@@ -40,34 +40,9 @@ extension CStarIOCommand {
         @Option(help: ArgumentHelp("A mapping folder or a single mapping file, instead of the --from set.", valueName: "path"))
         var mapping: String?
 
-        @Option(help: ArgumentHelp("Records per import request (1–500).", valueName: "n"))
-        var batchSize: Int = CStarAPI.maxImportRecords
-
-        @Option(help: ArgumentHelp("What cStar does with records it already has: skip or update.", valueName: "strategy"))
-        var mergeStrategy: String = "skip"
-
-        @Option(help: ArgumentHelp("Import batches in flight at once (1–16).", valueName: "n"))
-        var concurrency: Int = 4
-
-        @Option(help: ArgumentHelp("Use at most this many requests per hour (leave room for other integrations).", valueName: "n"))
-        var maxRequestsPerHour: Int?
-
-        @Flag(help: "Abandon an unfinished run whose export or mappings changed, and start a new one.")
-        var restart = false
-
+        @OptionGroup var engine: ImportOptions
         @OptionGroup var target: TargetOptions
         @OptionGroup var output: OutputOptions
-
-        func validate() throws {
-            guard (1...CStarAPI.maxImportRecords).contains(batchSize) else {
-                throw ValidationError("--batch-size must be from 1 to \(CStarAPI.maxImportRecords) (cStar's import limit).")
-            }
-            guard (1...16).contains(concurrency) else { throw ValidationError("--concurrency must be from 1 to 16.") }
-            if let m = maxRequestsPerHour, m < 1 { throw ValidationError("--max-requests-per-hour must be at least 1.") }
-            guard CStarAPI.MergeStrategy(rawValue: mergeStrategy) != nil else {
-                throw ValidationError("--merge-strategy must be 'skip' or 'update'.")
-            }
-        }
 
         func run() async throws {
             var isDir: ObjCBool = false
@@ -75,9 +50,7 @@ extension CStarIOCommand {
                 throw UsageError("the export folder '\(exportDir)' does not exist.")
             }
             let entities = try loadMappings()
-            try await MigrationRunner(exportDir: exportDir, entities: entities, target: target, output: output, batchSize: batchSize,
-                                      mergeStrategy: CStarAPI.MergeStrategy(rawValue: mergeStrategy)!, maxRequestsPerHour: maxRequestsPerHour,
-                                      restart: restart, concurrency: concurrency).run()
+            try await MigrationRunner(exportDir: exportDir, entities: entities, target: target, output: output, engine: engine).run()
         }
 
         func loadMappings() throws -> [EntityMapping] {

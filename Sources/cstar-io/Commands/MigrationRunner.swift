@@ -11,27 +11,14 @@ struct MigrationRunner {
     let entities: [EntityMapping]
     let target: TargetOptions
     let output: OutputOptions
-    var batchSize = CStarAPI.maxImportRecords
-    var mergeStrategy = CStarAPI.MergeStrategy.skip
-    var maxRequestsPerHour: Int?
-    var restart = false
-    var concurrency = 4
+    let engine: ImportOptions
 
     /// Runs the import; `afterImport` runs with the same client once every entity is done (restore's tags).
     /// Prints the summary and throws the documented exit code (1 failed, 4 cStar differs, 3 rejects) when not clean.
     func run(afterImport: ((CStarClient, _ runId: String, inout MigrationSummary) async throws -> Void)? = nil) async throws {
         let logger = Logging.makeLogger(output)
-        let resolved: ResolvedTarget
-        do {
-            resolved = try await TargetResolver.resolve(target, logger: logger)
-        } catch let e as CStarAPIError {
-            Console.err("error: \(e)")
-            throw ExitCode(ExitCodes.failure)
-        }
-        if let s = resolved.sandbox, !output.quiet {
-            Console.err("Using the embedded cStar sandbox at \(s.origin) (no CSTAR_SECRET_KEY set); data in \(target.stateDir)/sandbox.sqlite")
-        }
-        let client = CStarClient(target: resolved.target, logger: logger, budget: RequestBudget(maxRequestsPerHour: maxRequestsPerHour))
+        let resolved = try await TargetResolver.resolveForCommand(target, logger: logger, announce: !output.quiet)
+        let client = CStarClient(target: resolved.target, logger: logger, budget: RequestBudget(maxRequestsPerHour: engine.maxRequestsPerHour))
         let quiet = output.quiet || output.json
         var summary: MigrationSummary
         let runId: String
@@ -43,12 +30,12 @@ struct MigrationRunner {
             let files = SourceFiles.all(for: entities, in: exportDir)
             // Everything that shapes the batches is part of the run's identity (concurrency is not: it only changes timing).
             let fingerprint = CheckpointStore.fingerprint(mappings: entities, sourceFiles: files, target: resolved.target.identity,
-                                                          options: "batch-size \(batchSize) merge \(mergeStrategy.rawValue) max-bytes \(CStarAPI.maxRequestBytes)")
+                                                          options: "batch-size \(engine.batchSize) merge \(engine.mergeStrategy) max-bytes \(CStarAPI.maxRequestBytes)")
             if let open = try store.unfinishedRun(source: source, target: resolved.target.identity) {
                 if open.fingerprint == fingerprint {
                     runId = open.id
                     if !quiet { Console.err("Resuming run \(open.id.prefix(8)) started \(open.startedAt): \(open.committedBatches) batches (\(open.committedRecords) records) already done.") }
-                } else if restart {
+                } else if engine.restart {
                     try store.abandon(runId: open.id)
                     runId = try store.startRun(fingerprint: fingerprint, source: source, target: resolved.target.identity)
                     if !quiet { Console.err("Abandoned unfinished run \(open.id.prefix(8)); starting over (records already in cStar are skipped).") }
@@ -63,8 +50,8 @@ struct MigrationRunner {
             } else {
                 runId = try store.startRun(fingerprint: fingerprint, source: source, target: resolved.target.identity)
             }
-            let sink = CStarSink(client: client, store: store, runId: runId, batchSize: batchSize, mergeStrategy: mergeStrategy,
-                                 concurrency: concurrency, logger: logger)
+            let sink = CStarSink(client: client, store: store, runId: runId, batchSize: engine.batchSize, mergeStrategy: engine.strategy,
+                                 concurrency: engine.concurrency, logger: logger)
             let run = try Pipeline(exportDirectory: exportDir, stateDirectory: target.stateDir, sink: sink, logger: logger)
             let budget = client.budget
             let reporter = ProgressReporter(quotaLeft: { budget.remainingSnapshot })

@@ -33,22 +33,10 @@ extension CStarIOCommand {
         @Option(help: ArgumentHelp("A mapping folder to use instead of Mappings/cstar/.", valueName: "path"))
         var mapping: String?
 
-        @Option(help: ArgumentHelp("What cStar does with records it already has: skip or update.", valueName: "strategy"))
-        var mergeStrategy: String = "skip"
-
-        @Option(help: ArgumentHelp("Use at most this many requests per hour.", valueName: "n"))
-        var maxRequestsPerHour: Int?
-
-        @Flag(help: "Abandon an unfinished restore of a different backup state, and start a new one.")
-        var restart = false
+        @OptionGroup var engine: ImportOptions
 
         @OptionGroup var target: TargetOptions
         @OptionGroup var output: OutputOptions
-
-        func validate() throws {
-            guard CStarAPI.MergeStrategy(rawValue: mergeStrategy) != nil else { throw ValidationError("--merge-strategy must be 'skip' or 'update'.") }
-            if let m = maxRequestsPerHour, m < 1 { throw ValidationError("--max-requests-per-hour must be at least 1.") }
-        }
 
         func run() async throws {
             let manifest: BackupManifest
@@ -64,9 +52,7 @@ extension CStarIOCommand {
             let entities = try MappingLoader.load(mapping ?? "cstar")
             let tagsFile = manifest.files.first { $0.resource == ExportResource.tags.rawValue }
                 .map { (backupDir as NSString).appendingPathComponent($0.file) }
-            try await MigrationRunner(exportDir: backupDir, entities: entities, target: target, output: output,
-                                      mergeStrategy: CStarAPI.MergeStrategy(rawValue: mergeStrategy)!, maxRequestsPerHour: maxRequestsPerHour,
-                                      restart: restart).run { client, runId, summary in
+            try await MigrationRunner(exportDir: backupDir, entities: entities, target: target, output: output, engine: engine).run { client, runId, summary in
                 if let tagsFile { summary.entities.append(try await Self.restoreTags(tagsFile, client: client, runId: runId)) }
             }
         }

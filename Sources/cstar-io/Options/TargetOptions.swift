@@ -33,6 +33,22 @@ struct ResolvedTarget {
 }
 
 enum TargetResolver {
+    /// `resolve` as every command uses it: an API error (bad key, unknown team) exits 1 with its message, and
+    /// the embedded sandbox is announced on stderr unless `announce` is false (quiet, or data on stdout).
+    static func resolveForCommand(_ options: TargetOptions, logger: Logger, announce: Bool) async throws -> ResolvedTarget {
+        let resolved: ResolvedTarget
+        do {
+            resolved = try await resolve(options, logger: logger)
+        } catch let e as CStarAPIError {
+            Console.err("error: \(e)")
+            throw ExitCode(ExitCodes.failure)
+        }
+        if let s = resolved.sandbox, announce {
+            Console.err("Using the embedded cStar sandbox at \(s.origin) (no CSTAR_SECRET_KEY set); data in \(options.stateDir)/sandbox.sqlite")
+        }
+        return resolved
+    }
+
     static func resolve(_ options: TargetOptions, logger: Logger) async throws -> ResolvedTarget {
         let env = ProcessInfo.processInfo.environment
         let url = options.apiUrl ?? env["CSTAR_API_URL"].flatMap { $0.isEmpty ? nil : $0 }

@@ -1,0 +1,33 @@
+import ArgumentParser
+import CStarIO
+
+/// How the import engine sends records: shared by `migrate` and `restore`.
+struct ImportOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Records per import request (1–500).", valueName: "n"))
+    var batchSize: Int = CStarAPI.maxImportRecords
+
+    @Option(help: ArgumentHelp("What cStar does with records it already has: skip or update.", valueName: "strategy"))
+    var mergeStrategy: String = "skip"
+
+    @Option(help: ArgumentHelp("Import batches in flight at once (1–16).", valueName: "n"))
+    var concurrency: Int = 4
+
+    @Option(help: ArgumentHelp("Use at most this many requests per hour (leave room for other integrations).", valueName: "n"))
+    var maxRequestsPerHour: Int?
+
+    @Flag(help: "Abandon an unfinished run whose source files or mappings changed since, and start a new one (records already in cStar are matched and skipped).")
+    var restart = false
+
+    func validate() throws {
+        guard (1...CStarAPI.maxImportRecords).contains(batchSize) else {
+            throw ValidationError("--batch-size must be from 1 to \(CStarAPI.maxImportRecords) (cStar's import limit).")
+        }
+        guard (1...16).contains(concurrency) else { throw ValidationError("--concurrency must be from 1 to 16.") }
+        if let m = maxRequestsPerHour, m < 1 { throw ValidationError("--max-requests-per-hour must be at least 1.") }
+        guard CStarAPI.MergeStrategy(rawValue: mergeStrategy) != nil else {
+            throw ValidationError("--merge-strategy must be 'skip' or 'update'.")
+        }
+    }
+
+    var strategy: CStarAPI.MergeStrategy { CStarAPI.MergeStrategy(rawValue: mergeStrategy) ?? .skip }
+}
