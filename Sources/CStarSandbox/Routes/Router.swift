@@ -41,7 +41,12 @@ struct Router {
         case ("POST", nil): return try create(schema)
         case ("GET", let id?):
             guard let r = try repo.get(schema, id: id) else { throw APIError.notFound(schema.object.capitalized) }
-            return .success(try renderer.render(schema, r), requestId: ctx.requestId)
+            var rendered = try renderer.render(schema, r)
+            if schema.path == "tickets" {
+                // "GET /tickets/{id} always includes the message thread" (the spec); lists and exports do not.
+                rendered = rendered.setting("messages", .array(try thread(of: r.id)))
+            }
+            return .success(rendered, requestId: ctx.requestId)
         case ("PATCH", let id?): return try update(schema, id: id)
         case ("DELETE", let id?):
             guard let r = try repo.get(schema, id: id) else { throw APIError.notFound(schema.object.capitalized) }
@@ -173,16 +178,20 @@ struct Router {
 
     // MARK: Messages
 
+    /// A ticket's messages, oldest first, as the API renders them.
+    func thread(of ticketId: String) throws -> [SJSON] {
+        var q = ListQuery()
+        q.unpaged = true
+        q.refId = ticketId
+        let (items, _) = try repo.list(Schemas.messages, q)
+        return try items.sorted { $0.createdAt < $1.createdAt }.map { try renderer.render(Schemas.messages, $0) }
+    }
+
     func messages(ticketId: String) throws -> SandboxResponse {
         guard let ticket = try repo.get(Schemas.tickets, id: ticketId) else { throw APIError.notFound("Ticket") }
         switch method {
         case "GET":
-            var q = ListQuery()
-            q.unpaged = true
-            q.refId = ticket.id
-            let (items, _) = try repo.list(Schemas.messages, q)
-            let sorted = items.sorted { $0.createdAt < $1.createdAt }
-            return .success(.array(try sorted.map { try renderer.render(Schemas.messages, $0) }), requestId: ctx.requestId)
+            return .success(.array(try thread(of: ticket.id)), requestId: ctx.requestId)
         case "POST":
             let validator = RecordValidator(schema: Schemas.messages, repo: repo)
             let body = try ctx.body()
