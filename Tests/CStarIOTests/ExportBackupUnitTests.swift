@@ -63,6 +63,24 @@ struct ExportWindowWalkerTests {
         #expect(source.listCalls == 0)
     }
 
+    /// A server that ignores `createdAfter` (answers every window from the start) would make the walk repeat
+    /// rows forever or miss some: it is stopped with an error instead.
+    final class IgnoresCreatedAfter: ExportWindowSource {
+        let inner: FakeWindows
+        init(_ inner: FakeWindows) { self.inner = inner }
+        func window(createdAfter: String?) async throws -> ExportWindow { try await inner.window(createdAfter: nil) }
+        func listAll(_ body: (JSONObject) async throws -> Void) async throws { try await inner.listAll(body) }
+    }
+
+    @Test func aServerIgnoringTheWindowBoundIsStopped() async throws {
+        let stamps = (0..<12).map { String(format: "2025-01-01T00:00:%02d.000Z", $0) }
+        var ids: [String] = []
+        await #expect(throws: ExportWindowWalker.ExportOrderError.self) {
+            _ = try await ExportWindowWalker().walk(IgnoresCreatedAfter(FakeWindows(stamps, cap: 5))) { ids.append($0["id"]!.stringValue!) }
+        }
+        #expect(ids.count == 5, "only the first window was written: \(ids)")
+    }
+
     @Test func moreIdenticalTimestampsThanAWindowFallsBackToListPages() async throws {
         let stamps = ["2025-01-01T00:00:00.000Z"] + Array(repeating: "2025-01-01T00:00:01.000Z", count: 12) + ["2025-01-01T00:00:02.000Z", "2025-01-01T00:00:03.000Z"]
         let (ids, stats, source) = try await Self.walk(stamps, cap: 4)

@@ -52,8 +52,14 @@ public struct ExportWindowWalker {
             stats.windows += 1
             var trailingAt: String? = nil
             var trailingIds: Set<String> = []
+            // (The user's `since` may be written differently from the API's timestamps; a bound taken from a row is not.)
+            var previous = stats.windows > 1 ? (after ?? "") : ""
             for row in window.rows {
                 let at = row["createdAt"]?.stringValue ?? ""
+                // Windows rely on rows coming oldest first from `after` on; an answer that breaks that would make
+                // the walk miss or repeat rows, so it stops the export instead.
+                guard at >= previous else { throw ExportOrderError(after: after, previous: previous, found: at) }
+                previous = at
                 let id = Self.id(row)
                 if let a = after, at == a, boundaryIds.contains(id) {
                     stats.boundaryDuplicates += 1
@@ -82,6 +88,17 @@ public struct ExportWindowWalker {
             }
             after = last
             boundaryIds = trailingIds
+        }
+    }
+
+    /// A window whose rows are not oldest first, or start before the window's bound.
+    public struct ExportOrderError: Error, CustomStringConvertible {
+        public let after: String?
+        public let previous: String
+        public let found: String
+        public var description: String {
+            "the export answer is not in createdAt order (a row created at \(found) came after \(previous)" +
+            (after.map { ", in a window starting at \($0)" } ?? "") + "); stopping rather than missing or repeating rows"
         }
     }
 
