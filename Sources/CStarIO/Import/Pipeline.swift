@@ -179,7 +179,10 @@ public final class Pipeline {
         summary.files = files
         var mapper = Mapper(mapping: mapping)
         let readProgress = ReadProgress(files: files)
-        let reader = PrefetchingReader(MultiFileReader(paths: files, options: ReaderOptions(records: mapping.source.records, progress: readProgress)))
+        // A short read-ahead (4 × 128 records): enough to keep the reader thread busy while batches are mapped and
+        // sent, small enough that a ticket with a long thread per record does not hold tens of MB in waiting.
+        let reader = PrefetchingReader(MultiFileReader(paths: files, options: ReaderOptions(records: mapping.source.records, progress: readProgress)),
+                                       batchSize: 128, maxBatches: 4)
         let resolver = PipelineResolver(index: index, sink: sink)
         let sink = self.sink
         let width = max(1, sink.concurrency(for: mapping))
