@@ -177,7 +177,7 @@ public final class Pipeline {
     func runEntity(_ mapping: EntityMapping, files: [String], progress: @escaping @Sendable (PipelineProgress) -> Void) async throws -> (EntitySummary, sent: Int) {
         var summary = EntitySummary(entity: mapping.entity, target: mapping.target.rawValue)
         summary.files = files
-        var mapper = Mapper(mapping: mapping)
+        var mapper = Mapper(mapping: mapping, dedupe: index)
         let readProgress = ReadProgress(files: files)
         // A short read-ahead (4 × 128 records): enough to keep the reader thread busy while batches are mapped and
         // sent, small enough that a ticket with a long thread per record does not hold tens of MB in waiting.

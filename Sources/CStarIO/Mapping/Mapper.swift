@@ -37,13 +37,32 @@ public struct NoResolver: MappingResolver {
     public func children(of entity: String, child: String, parentKey: String) throws -> [Record] { [] }
 }
 
-/// Applies one entity mapping to source records. Keeps the dedupe set for the run.
+/// Remembers the first record of each dedupe value (in memory, or on disk for a run: `RunIndex`).
+public protocol DedupeIndex: AnyObject {
+    /// The first record seen with `value` (its location and source key); nil, after recording this record as the
+    /// first, when the value is new.
+    func firstSeen(entity: String, value: String, location: SourceLocation, key: String) throws -> (SourceLocation, String)?
+}
+
+/// A dedupe index in memory, for short inputs (tests, one file).
+public final class MemoryDedupe: DedupeIndex {
+    private var seen: [String: (SourceLocation, String)] = [:]
+    public init() {}
+    public func firstSeen(entity: String, value: String, location: SourceLocation, key: String) throws -> (SourceLocation, String)? {
+        if let first = seen[entity + "\u{0}" + value] { return first }
+        seen[entity + "\u{0}" + value] = (location, key)
+        return nil
+    }
+}
+
+/// Applies one entity mapping to source records, deduplicating through `dedupe`.
 public struct Mapper {
     public let mapping: EntityMapping
-    private var seen: [String: (SourceLocation, String)] = [:]
+    let dedupe: any DedupeIndex
 
-    public init(mapping: EntityMapping) {
+    public init(mapping: EntityMapping, dedupe: any DedupeIndex = MemoryDedupe()) {
         self.mapping = mapping
+        self.dedupe = dedupe
     }
 
     public mutating func map(_ record: Record, resolver: any MappingResolver = NoResolver()) -> MapOutcome {
@@ -81,12 +100,18 @@ public struct Mapper {
         }
         if let d = mapping.dedupe, let v = Record(fields: payload, location: record.location).value(at: d.field)?.scalarText {
             let k = d.caseInsensitive ? v.lowercased() : v
-            if let (first, firstKey) = seen[k] {
+            let earlier: (SourceLocation, String)?
+            do {
+                earlier = try dedupe.firstSeen(entity: entity, value: k, location: record.location, key: keyValue)
+            } catch {
+                return .rejected(Diagnostic(location: record.location, entity: entity, field: d.field, code: "dedupe_unavailable",
+                                            message: "the duplicate check could not be made: \(error)"))
+            }
+            if let (first, firstKey) = earlier {
                 return .skipped(Diagnostic(severity: .warning, location: record.location, entity: entity, field: d.field, code: "duplicate",
                                            message: "duplicate \(d.field) '\(v)' (first seen at \(first)); skipped"),
                                 duplicateOf: firstKey)
             }
-            seen[k] = (record.location, keyValue)
         }
         return .mapped(MappedRecord(entity: entity, sourceKey: keyValue, payload: payload, location: record.location), childProblems: childProblems)
     }

@@ -22,6 +22,8 @@ public final class RunIndex: @unchecked Sendable {
                 CREATE TABLE child (entity TEXT NOT NULL, child TEXT NOT NULL, parent_key TEXT NOT NULL, seq INTEGER NOT NULL,
                     file TEXT NOT NULL, line INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (entity, child, parent_key, seq)) WITHOUT ROWID;
                 CREATE TABLE mapped_key (entity TEXT NOT NULL, key TEXT NOT NULL, canonical TEXT NOT NULL, PRIMARY KEY (entity, key)) WITHOUT ROWID;
+                CREATE TABLE dedupe (entity TEXT NOT NULL, value TEXT NOT NULL, file TEXT NOT NULL, line INTEGER NOT NULL, idx INTEGER NOT NULL,
+                    key TEXT NOT NULL, PRIMARY KEY (entity, value)) WITHOUT ROWID;
                 """)
         }
     }
@@ -101,4 +103,20 @@ public final class RunIndex: @unchecked Sendable {
             try String.fetchOne(db, sql: "SELECT canonical FROM mapped_key WHERE entity = ? AND key = ?", arguments: [entity, key])
         }
     }
+
+    // MARK: Dedupe
+
+    /// The first record of each dedupe value, on disk: memory does not grow with the number of customers.
+    public func firstSeen(entity: String, value: String, location: SourceLocation, key: String) throws -> (SourceLocation, String)? {
+        try db.write { db in
+            if let row = try Row.fetchOne(db, sql: "SELECT file, line, idx, key FROM dedupe WHERE entity = ? AND value = ?", arguments: [entity, value]) {
+                return (SourceLocation(file: row["file"], line: row["line"], index: row["idx"]), row["key"])
+            }
+            try db.execute(sql: "INSERT INTO dedupe (entity, value, file, line, idx, key) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [entity, value, location.file, location.line, location.index, key])
+            return nil
+        }
+    }
 }
+
+extension RunIndex: DedupeIndex {}
