@@ -66,7 +66,7 @@ struct MappingTests {
         while let item = try reader.next() {
             guard case .record(let r) = item else { continue }
             read += 1
-            switch mapper.map(r) {
+            switch try mapper.map(r) {
             case .mapped(let m, _): mapped.append(m)
             case .skipped(let d, _): skipped.append(d)
             case .rejected(let d): rejected.append(d)

@@ -41,6 +41,11 @@ public struct BulkUndoPlanner: Sendable {
         // An update whose outcome is unknown is set back too (harmless if it did not happen); a delete is not, since
         // re-creating a record that still exists would duplicate it.
         let changed = try journal.succeededItems(original.id, includingUnconfirmed: original.kind == .update)
+        if original.kind == .delete {
+            for item in try journal.failedItems(original.id) where item.errorCode == BulkJournal.unconfirmedCode {
+                warnings.append("\(item.recordId): cStar did not say whether it was deleted; not re-created (check it, and re-create it by hand if it is gone)")
+            }
+        }
         var rows: [(id: String, changes: String?, before: String?)] = []
         for item in changed {
             guard let beforeText = item.before, let before = try JSONParser.parse(beforeText).objectValue else {

@@ -114,16 +114,23 @@ public final class CheckpointStore: @unchecked Sendable {
         return row["outcome"]
     }
 
+    /// Records a batch as sent (again, after a crash: a batch not committed may hold other records now, since
+    /// nothing of it counts yet; it goes with a key of its own payload).
     public func markSent(runId: String, entity: String, index: Int, key: String, records: Int, recordsHash: String) throws {
         try db.write { db in
-            if let stored = try String.fetchOne(db, sql: "SELECT records_hash FROM batch WHERE run_id = ? AND entity = ? AND idx = ?",
-                                                arguments: [runId, entity, index]), stored != recordsHash {
-                throw BatchChanged(entity: entity, index: index)
-            }
             try db.execute(sql: """
                 INSERT INTO batch (run_id, entity, idx, state, idempotency_key, records, records_hash, updated_at) VALUES (?, ?, ?, 'sent', ?, ?, ?, ?)
-                ON CONFLICT (run_id, entity, idx) DO UPDATE SET state = 'sent', idempotency_key = excluded.idempotency_key, updated_at = excluded.updated_at
+                ON CONFLICT (run_id, entity, idx) DO UPDATE SET state = 'sent', idempotency_key = excluded.idempotency_key,
+                    records = excluded.records, records_hash = excluded.records_hash, updated_at = excluded.updated_at
                 """, arguments: [runId, entity, index, key, records, recordsHash, Self.now()])
+        }
+    }
+
+    /// How many records a batch held when it was sent (where a resumed run cuts it again).
+    public func formedBatch(runId: String, entity: String, index: Int) throws -> Int? {
+        try db.read { db in
+            try Int.fetchOne(db, sql: "SELECT records FROM batch WHERE run_id = ? AND entity = ? AND idx = ?",
+                             arguments: [runId, entity, index])
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 /// One `POST /export` answer for one resource: rows oldest first, and whether the row cap cut the list.
 public struct ExportWindow: Sendable {
     public var rows: [JSONObject]
@@ -53,13 +54,17 @@ public struct ExportWindowWalker {
             var trailingAt: String? = nil
             var trailingIds: Set<String> = []
             // (The user's `since` may be written differently from the API's timestamps; a bound taken from a row is not.)
-            var previous = stats.windows > 1 ? (after ?? "") : ""
+            var previous = stats.windows > 1 ? after.flatMap(Self.instant) : nil
+            var previousText = stats.windows > 1 ? (after ?? "") : ""
             for row in window.rows {
                 let at = row["createdAt"]?.stringValue ?? ""
                 // Windows rely on rows coming oldest first from `after` on; an answer that breaks that would make
                 // the walk miss or repeat rows, so it stops the export instead.
-                guard at >= previous else { throw ExportOrderError(after: after, previous: previous, found: at) }
-                previous = at
+                if let t = Self.instant(at) {
+                    if let p = previous, t < p { throw ExportOrderError(after: after, previous: previousText, found: at) }
+                    previous = t
+                    previousText = at
+                }
                 let id = Self.id(row)
                 if let a = after, at == a, boundaryIds.contains(id) {
                     stats.boundaryDuplicates += 1
@@ -100,6 +105,12 @@ public struct ExportWindowWalker {
             "the export answer is not in createdAt order (a row created at \(found) came after \(previous)" +
             (after.map { ", in a window starting at \($0)" } ?? "") + "); stopping rather than missing or repeating rows"
         }
+    }
+
+    /// A timestamp in one fixed-width UTC form (`YYYY-MM-DDTHH:MM:SSZ`), whose text order is time order: so
+    /// `…10:00:00.500Z`, `…10:00:00Z` and `…12:00:00+02:00` compare by the instant they name, not by their characters.
+    static func instant(_ text: String) -> String? {
+        DateParsing.normalise(.string(text), format: .iso8601)
     }
 
     static func id(_ row: JSONObject) -> String { row["id"]?.scalarText ?? JSONSerializer.string(.object(row)) }

@@ -71,13 +71,14 @@ public struct ResourceExporter {
                            _ body: (JSONObject) async throws -> Void) async throws {
         switch resource.reader {
         case .exportWindows(let type):
+            // Filters the export endpoint takes are applied by cStar (which also knows that an id may be written
+            // with or without its prefix); the others are checked here, row by row.
             let server = filter.equals.filter { CStarAPI.exportFilters.contains($0.field) }
+            let local = filter.equals.filter { !CStarAPI.exportFilters.contains($0.field) }
             let source = APIExportWindows(client: client, type: type, filters: server, until: filter.until,
                                           includeMessages: includeMessages && type == .tickets)
-            // Every condition is checked on every row, also those the server was asked to apply (its export
-            // filters are partly assumed): a server that ignored one gives fewer rows, never wrong ones.
             _ = try await ExportWindowWalker().walk(source, since: filter.since, keep: { filter.matches($0) }) { row in
-                if filter.matches(row, range: false) { try await body(row) }
+                if local.isEmpty || filter.matches(row, fields: local, range: false) { try await body(row) }
             }
         case .listPages(let path):
             try await listPages(path) { row in if filter.matches(row) { try await body(row) } }

@@ -62,6 +62,10 @@ public final class CStarSink: BatchSink {
 
     static let membershipBatch = 20_000
 
+    public func formedBatch(entity: String, index: Int) throws -> Int? {
+        try store.formedBatch(runId: runId, entity: entity, index: index)
+    }
+
     // MARK: References
 
     public func reference(entity: String, key: String) throws -> JSONValue? {
@@ -284,9 +288,16 @@ public final class CStarSink: BatchSink {
                 return BatchOutcome(errors: [BatchOutcome.RecordError(index: record.0, code: e.code, message: e.message, param: Self.fieldParam(e.param))])
             }
         }
-        guard head.errors.isEmpty else { return head }
-        guard let ticket = try await findTicket(externalId: externalId, createdAt: createdAt), let id = ticket["id"]?.stringValue else {
-            // Not committed: a re-run replays the import and looks again.
+        // A ticket cStar already had (skipped or updated) keeps the thread it has: nothing is appended to it.
+        guard head.errors.isEmpty, head.created == 1 else { return head }
+        let found: JSONValue?
+        do {
+            found = try await findTicket(externalId: externalId, createdAt: createdAt)
+        } catch FindTicketError.unreadableCreatedAt {
+            return incomplete("the ticket was imported with \(inline) of \(thread.count) messages; the rest could not be added because its createdAt '\(createdAt)' is not ISO 8601 (use the date transform)")
+        }
+        guard let ticket = found, let id = ticket["id"]?.stringValue else {
+            // Not committed: a re-run replays the import (answered as before) and looks again.
             throw ThreadSplitError(externalId: externalId, inline: inline, total: thread.count)
         }
         let already = Int(ticket["messageCount"]?.intValue ?? Int64(inline))
@@ -300,6 +311,8 @@ public final class CStarSink: BatchSink {
         }
         return head
     }
+
+    enum FindTicketError: Error { case unreadableCreatedAt }
 
     struct ThreadSplitError: Error, CustomStringConvertible {
         let externalId: String
@@ -315,7 +328,7 @@ public final class CStarSink: BatchSink {
         let plain = ISO8601DateFormatter()
         let fractional = ISO8601DateFormatter()
         fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        guard let at = plain.date(from: createdAt) ?? fractional.date(from: createdAt) else { return nil }
+        guard let at = plain.date(from: createdAt) ?? fractional.date(from: createdAt) else { throw FindTicketError.unreadableCreatedAt }
         let body: JSONValue = .object(JSONObject([
             ("resources", .array([.object(JSONObject([("type", .string("tickets")), ("filters", .object(JSONObject([
                 ("createdAfter", .string(createdAt)), ("createdBefore", .string(plain.string(from: at.addingTimeInterval(1)))),

@@ -56,6 +56,9 @@ public protocol BatchSink: AnyObject, Sendable {
     var maxRequestBytes: Int { get }
     /// Records per batch for this entity (default `batchSize`).
     func batchSize(for mapping: EntityMapping) -> Int
+    /// How many records batch `index` of `entity` held when a previous attempt of this run formed it, if one did:
+    /// a resumed run cuts its batches at the same places even if payload sizes changed in between.
+    func formedBatch(entity: String, index: Int) throws -> Int?
     /// Batches of this entity that may be in flight at once.
     func concurrency(for mapping: EntityMapping) -> Int
     /// nil when this sink can deliver the mapping's records; otherwise why not.
@@ -73,6 +76,7 @@ public protocol BatchSink: AnyObject, Sendable {
 extension BatchSink {
     public var maxRequestBytes: Int { CStarAPI.maxRequestBytes }
     public func batchSize(for mapping: EntityMapping) -> Int { batchSize }
+    public func formedBatch(entity: String, index: Int) throws -> Int? { nil }
     public func concurrency(for mapping: EntityMapping) -> Int { 1 }
     public func entityStarting(_ mapping: EntityMapping) async throws {}
     public func entityFinished(_ mapping: EntityMapping) async throws -> Reconciliation? { nil }
@@ -194,6 +198,8 @@ public final class Pipeline {
         var batchBytes = 0
         var keys: [(key: String, canonical: String)] = []
         var batchIndex = 0
+        // Where the previous attempt of this run cut the batch being formed (nil: a new batch, cut by count and size).
+        var formed = try sink.formedBatch(entity: mapping.entity, index: 0)
         var sent = 0
         var delivered = 0
         try await withThrowingTaskGroup(of: (Batch, Delivery).self) { group in
@@ -213,6 +219,7 @@ public final class Pipeline {
                 guard !batch.isEmpty else { return }
                 let next = Batch(entity: mapping.entity, target: mapping.target, index: batchIndex, records: batch)
                 batchIndex += 1
+                formed = try sink.formedBatch(entity: mapping.entity, index: batchIndex)
                 batch.removeAll(keepingCapacity: true)
                 batchBytes = 0
                 while inFlight >= width { try await collect() }
@@ -240,19 +247,20 @@ public final class Pipeline {
                     continue
                 }
                 summary.read += 1
-                switch mapper.map(record, resolver: resolver) {
+                switch try mapper.map(record, resolver: resolver) {
                 case .mapped(let m, let childProblems):
                     for d in childProblems { try rejects.write(d, record: nil) }
                     summary.childRejected += childProblems.count
                     if summary.samples.count < 3 { summary.samples.append(.object(m.payload)) }
-                    // Batches are formed from the source order alone (count and size), so a resumed run forms the same ones.
-                    let size = measureBytes ? JSONSerializer.bytes(.object(m.payload)).count + 1 : 0
-                    if !batch.isEmpty, batchBytes + size > byteBudget { try await flush() }
+                    // New batches are cut by count and request size; a batch an earlier attempt already formed is cut
+                    // where it was then (sizes can change between attempts as references resolve differently).
+                    let size = measureBytes && formed == nil ? JSONSerializer.bytes(.object(m.payload)).count + 1 : 0
+                    if formed == nil, !batch.isEmpty, batchBytes + size > byteBudget { try await flush() }
                     batch.append(m)
                     batchBytes += size
                     keys.append((m.sourceKey, m.sourceKey))
                     sent += 1
-                    if batch.count == recordsPerBatch { try await flush() }
+                    if batch.count == (formed ?? recordsPerBatch) { try await flush() }
                 case .skipped(let d, let duplicateOf):
                     summary.skipped += 1
                     summary.skippedBy[d.code, default: 0] += 1

@@ -65,7 +65,9 @@ public struct Mapper {
         self.dedupe = dedupe
     }
 
-    public mutating func map(_ record: Record, resolver: any MappingResolver = NoResolver()) -> MapOutcome {
+    /// Throws only when the run's own storage fails (the dedupe index): that stops the run, resumable, rather than
+    /// turning every record into a reject.
+    public mutating func map(_ record: Record, resolver: any MappingResolver = NoResolver()) throws -> MapOutcome {
         let entity = mapping.entity
         for c in mapping.conditions where !Self.holds(c, record.value(at: c.field)) {
             return .skipped(Diagnostic(severity: .warning, location: record.location, entity: entity, field: c.field, code: "filtered",
@@ -100,14 +102,7 @@ public struct Mapper {
         }
         if let d = mapping.dedupe, let v = Record(fields: payload, location: record.location).value(at: d.field)?.scalarText {
             let k = d.caseInsensitive ? v.lowercased() : v
-            let earlier: (SourceLocation, String)?
-            do {
-                earlier = try dedupe.firstSeen(entity: entity, value: k, location: record.location, key: keyValue)
-            } catch {
-                return .rejected(Diagnostic(location: record.location, entity: entity, field: d.field, code: "dedupe_unavailable",
-                                            message: "the duplicate check could not be made: \(error)"))
-            }
-            if let (first, firstKey) = earlier {
+            if let (first, firstKey) = try dedupe.firstSeen(entity: entity, value: k, location: record.location, key: keyValue) {
                 return .skipped(Diagnostic(severity: .warning, location: record.location, entity: entity, field: d.field, code: "duplicate",
                                            message: "duplicate \(d.field) '\(v)' (first seen at \(first)); skipped"),
                                 duplicateOf: firstKey)

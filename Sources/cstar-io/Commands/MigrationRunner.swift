@@ -43,8 +43,9 @@ struct MigrationRunner {
                     await resolved.shutdown()
                     throw UsageError("""
                         an unfinished run (\(open.id.prefix(8)), started \(open.startedAt)) exists for this export and target, but the \
-                        export files or the mappings changed since. Re-running would not continue it safely. Restore the files, or \
-                        pass --restart to abandon it and start a new run (records already in cStar are matched and skipped).
+                        export files, the mappings, or the options that shape its batches (--batch-size, --merge-strategy) changed \
+                        since. Re-running would not continue it safely. Restore them, or pass --restart to abandon it and start a \
+                        new run (records already in cStar are matched and skipped).
                         """)
                 }
             } else {
@@ -66,6 +67,10 @@ struct MigrationRunner {
             try store.finish(runId: runId, summary: JSONSerializer.string(summary.json))
         } catch let e as UsageError {
             throw e
+        } catch let e as CheckpointStore.BatchChanged {
+            await resolved.shutdown()
+            Console.err("error: \(e)")
+            throw ExitCode(ExitCodes.failure)
         } catch {
             await resolved.shutdown()
             Console.err("error: \(error)")
