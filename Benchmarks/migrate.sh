@@ -44,6 +44,7 @@ for n in $SIZES; do
   for _ in $(seq 100); do [ -s "$run/sandbox.json" ] && break; sleep 0.1; done
   base=$(jq -r '.teams[0].baseURL' "$run/sandbox.json")
   key=$(jq -r '.teams[0].secretKey' "$run/sandbox.json")
+  rm -f "$run/sandbox.json"  # holds the throwaway sandbox's keys: not kept with the results
 
   CSTAR_SECRET_KEY="$key" /usr/bin/time -f "%e %M" -o "$run/time" \
     "$BIN" migrate "$export_dir" --from zendesk --api-url "$base" --state-dir "$run/state" --concurrency "$CONCURRENCY" --json \
