@@ -139,14 +139,19 @@ struct RequestBudgetTests {
     final class FakeClock: @unchecked Sendable {
         var t = 1_800_000_000.0
         var slept: [Double] = []
+
+        /// A budget whose waits advance this clock instead of sleeping.
+        func budget(maxRequestsPerHour: Int? = nil) -> RequestBudget {
+            RequestBudget(maxRequestsPerHour: maxRequestsPerHour, sleep: { d in
+                let s = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+                self.slept.append(s); self.t += s
+            }, now: { self.t })
+        }
     }
 
     @Test func waitsForTheResetWhenTheServerSaysNoneRemain() async throws {
         let clock = FakeClock()
-        let budget = RequestBudget(sleep: { d in
-            let s = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-            clock.slept.append(s); clock.t += s
-        }, now: { clock.t })
+        let budget = clock.budget()
         try await budget.acquire()
         await budget.update(limit: "2", remaining: "1", reset: String(Int(clock.t) + 30))
         try await budget.acquire()  // the last one in the window: no wait
@@ -159,10 +164,7 @@ struct RequestBudgetTests {
 
     @Test func theOwnCapHoldsPerHour() async throws {
         let clock = FakeClock()
-        let budget = RequestBudget(maxRequestsPerHour: 3, sleep: { d in
-            let s = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-            clock.slept.append(s); clock.t += s
-        }, now: { clock.t })
+        let budget = clock.budget(maxRequestsPerHour: 3)
         for _ in 0..<3 { try await budget.acquire(); clock.t += 10 }
         #expect(clock.slept.isEmpty)
         try await budget.acquire()
@@ -173,10 +175,7 @@ struct RequestBudgetTests {
 
     @Test func anOlderAnswerArrivingLateDoesNotRaiseTheCount() async throws {
         let clock = FakeClock()
-        let budget = RequestBudget(sleep: { d in
-            let s = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-            clock.slept.append(s); clock.t += s
-        }, now: { clock.t })
+        let budget = clock.budget()
         let reset = String(Int(clock.t) + 60)
         // Two requests in flight; the later answer (0 left) arrives before the earlier one (1 left).
         try await budget.acquire()

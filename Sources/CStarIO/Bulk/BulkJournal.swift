@@ -11,10 +11,7 @@ public final class BulkJournal: @unchecked Sendable {
 
     /// Opens (or creates) the journal file.
     public init(path: String) throws {
-        var config = Configuration()
-        config.journalMode = .wal
-        config.busyMode = .timeout(10)
-        db = try DatabaseQueue(path: path, configuration: config)
+        db = try DatabaseQueue.durableState(path: path)
         try Self.migrate(db)
     }
 

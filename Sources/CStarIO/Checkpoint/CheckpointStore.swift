@@ -10,10 +10,7 @@ public final class CheckpointStore: @unchecked Sendable {
     let db: DatabaseQueue
 
     public init(path: String) throws {
-        var config = Configuration()
-        config.journalMode = .wal
-        config.busyMode = .timeout(10)
-        db = try DatabaseQueue(path: path, configuration: config)
+        db = try DatabaseQueue.durableState(path: path)
         var migrator = DatabaseMigrator()
         // Migrations are only ever appended: erasing would wipe resume state.
         migrator.registerMigration("v1") { db in
@@ -249,6 +246,17 @@ public final class CheckpointStore: @unchecked Sendable {
             h.update("source \(f) \(size) \(mtime)\n")
         }
         return h.hexDigest()
+    }
+}
+
+extension DatabaseQueue {
+    /// A state file several commands (and processes) may open at once: WAL, and a wait rather than an error
+    /// while another holds the write lock.
+    static func durableState(path: String) throws -> DatabaseQueue {
+        var config = Configuration()
+        config.journalMode = .wal
+        config.busyMode = .timeout(10)
+        return try DatabaseQueue(path: path, configuration: config)
     }
 }
 

@@ -48,12 +48,17 @@ public final class CStarClient: Sendable {
     /// POST/PATCH carry `idempotencyKey` so a retry after a lost answer is replayed, not applied twice.
     public func send(_ verb: HTTPVerb, _ path: String, query: [(String, String)] = [], body: JSONValue? = nil,
                      idempotencyKey: String? = nil) async throws -> APIResponse {
+        try await send(verb, path, query: query, bodyBytes: body.map(JSONSerializer.bytes), idempotencyKey: idempotencyKey)
+    }
+
+    /// The same, with a body already serialised (a caller that also hashed it for the idempotency key).
+    public func send(_ verb: HTTPVerb, _ path: String, query: [(String, String)] = [], bodyBytes: [UInt8]?,
+                     idempotencyKey: String? = nil) async throws -> APIResponse {
         let method = HTTPMethod(rawValue: verb.rawValue)
         var url = target.baseURL + path
         if !query.isEmpty {
             url += "?" + query.map { "\(Self.escape($0.0))=\(Self.escape($0.1))" }.joined(separator: "&")
         }
-        let bodyBytes = body.map(JSONSerializer.bytes)
         var failures = 0
         var rateWaits = 0
         while true {

@@ -162,13 +162,16 @@ public final class CStarSink: BatchSink {
         if let stored = try store.committedOutcome(runId: runId, entity: batch.entity, index: batch.index, recordsHash: recordsHash) {
             return try Self.decode(stored)
         }
-        let body = JSONSerializer.bytes(.array(batch.records.map { .object($0.payload) }))
+        // The key hashes the request as sent (imports: the one body, serialised once and sent as it is).
+        let records = Array(batch.records.enumerated())
+        let isImport = Self.importTargets.contains(mapping.target)
+        let body = JSONSerializer.bytes(isImport ? importBody(records, mapping: mapping) : .array(batch.records.map { .object($0.payload) }))
         let key = "cstario-\(runId.prefix(12))-\(batch.entity)-\(batch.index)-\(SHA256.hex(body).prefix(16))"
         try store.markSent(runId: runId, entity: batch.entity, index: batch.index, key: key, records: batch.records.count, recordsHash: recordsHash)
         var ids: [(String, String)] = []
         let outcome: BatchOutcome
         switch mapping.target {
-        case .customers, .tickets, .articles: outcome = try await importRecords(Array(batch.records.enumerated()), mapping: mapping, key: key)
+        case .customers, .tickets, .articles: outcome = try await importRecords(records, mapping: mapping, key: key, body: body)
         case .customerGroups, .categories, .customFields: outcome = try await createEach(batch, mapping: mapping, key: key, ids: &ids)
         case .groupMemberships: outcome = try await addMembers(batch, key: key)
         case .settings: outcome = try await patchSettings(batch, key: key)
@@ -206,10 +209,12 @@ public final class CStarSink: BatchSink {
     /// down to single records, which are rejected with cStar's reason. A 413 splits the same way, and a single
     /// ticket too large for one request has its thread split. Each narrower request has its own idempotency key,
     /// derived from the batch's, so a resumed run replays them.
-    func importRecords(_ records: [(Int, MappedRecord)], mapping: EntityMapping, key: String) async throws -> BatchOutcome {
+    /// `body`: these records' request, when the caller has serialised it already.
+    func importRecords(_ records: [(Int, MappedRecord)], mapping: EntityMapping, key: String, body: [UInt8]? = nil) async throws -> BatchOutcome {
         guard !records.isEmpty else { return BatchOutcome() }
         do {
-            let result = try await client.send(.POST, CStarAPI.importPath, body: importBody(records, mapping: mapping), idempotencyKey: key).data
+            let bytes = body ?? JSONSerializer.bytes(importBody(records, mapping: mapping))
+            let result = try await client.send(.POST, CStarAPI.importPath, bodyBytes: bytes, idempotencyKey: key).data
             return Self.outcome(result, positions: records.map(\.0))
         } catch let e as CStarAPIError where (e.status == 400 || e.status == 422) && (e.param.map { $0.hasPrefix("records") } ?? true) || e.status == 413 {
             if e.status != 413, let i = Self.recordPosition(e.param), records.indices.contains(i) {
