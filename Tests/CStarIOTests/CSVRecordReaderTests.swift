@@ -86,6 +86,31 @@ struct CSVRecordReaderTests {
         #expect(records(replaced)[1].fields["b"] == .string("\u{FFFD}("))
     }
 
+    /// `read` writes a CSV row's bytes straight to NDJSON with an eight-bytes-at-a-time escaper; the result
+    /// must be what the general serialiser makes of the same record's fields, for every byte a field may hold
+    /// (controls, quotes, backslashes, multi-byte text) and every length around the eight-byte steps.
+    @Test func csvRowsEncodeToTheSameNDJSONAsTheirFields() throws {
+        var rng = SeededRandom(state: 0xC5_0A)
+        let alphabet: [String] = ["a", "Z", "0", " ", "\"", "\\", "/", "\t", "\n", "\r", "\u{0}", "\u{1}", "\u{8}", "\u{C}", "\u{1F}", "\u{7F}", "é", "😀", "中", ",", "\r\n"]
+        var text = "id,body,\"we\"\"ird\\key\",last\n"
+        for row in 0..<400 {
+            let fields = (0..<3).map { _ in (0..<Int.random(in: 0...40, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }.joined() }
+            text += "\(row)," + fields.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ",") + "\n"
+        }
+        let rs = records(try items(text))
+        #expect(rs.count == 400)
+        var encoder = NDJSONLineEncoder()
+        for r in rs {
+            var direct = ByteSink(capacity: 16)
+            encoder.encode(r, into: &direct)
+            let general = JSONSerializer.bytes(.object(r.fields)) + [10]
+            #expect(Array(direct.bytes) == general, "row \(r.location.line)")
+            direct.deallocate()
+            for key in r.fields.keys { #expect(r.value(at: key) == r.fields[key]) }
+            #expect(r.value(at: "body.x") == nil)
+        }
+    }
+
     @Test func fieldsOf10MBAndMoreAreReadWhole() throws {
         let big = String(repeating: "abcdefghij", count: 1_100_000)  // 11 MB
         let items = try items("a,b\n1,\"\(big)\"\n2,\(big)\n3,x\n")

@@ -35,7 +35,8 @@ public struct CSVRecordReader: RecordReader {
     let source: ByteSource
     let options: CSVOptions
     public private(set) var delimiter: UInt8
-    public private(set) var header: [String]?
+    public var header: [String]? { columns?.names }
+    private var columns: CSVColumns?
     private var line = 1
     private var index = 0
     private var pending: [ReadItem] = []
@@ -116,32 +117,71 @@ public struct CSVRecordReader: RecordReader {
                 index += 1
                 let e = ReaderError(file: file, line: startLine, message: message)
                 if options.badRows == .stop { throw e }
-                if header == nil { throw ReaderError(file: file, line: startLine, message: "the header row is malformed: \(message)") }
+                if columns == nil { throw ReaderError(file: file, line: startLine, message: "the header row is malformed: \(message)") }
                 return .problem(e)
             case .row(let end, let breaks):
-                let values = makeValues()
-                source.pos = end
-                line += breaks
-                guard let header else {
+                guard let columns else {
+                    let values = makeValues()
+                    source.pos = end
+                    line += breaks
                     try setHeader(values, line: startLine)
                     continue
                 }
+                let row = spans.count == columns.names.count ? makeRow(columns) : nil
+                let invalidUTF8 = row == nil && { if case .invalidUTF8 = makeValues() { return true } else { return false } }()
+                source.pos = end
+                line += breaks
                 index += 1
-                guard case .ok(let strings) = values else {
-                    let e = ReaderError(file: file, line: startLine, message: "invalid UTF-8 in this row (use --invalid-utf8 replace to read it with U+FFFD)")
+                guard let row else {
+                    let e = invalidUTF8
+                        ? ReaderError(file: file, line: startLine, message: "invalid UTF-8 in this row (use --invalid-utf8 replace to read it with U+FFFD)")
+                        : ReaderError(file: file, line: startLine,
+                                      message: "row has \(spans.count) field\(spans.count == 1 ? "" : "s"), the header has \(columns.names.count) (a missing or extra delimiter, or an unquoted line break?)")
                     if options.badRows == .stop { throw e }
                     return .problem(e)
                 }
-                guard strings.count == header.count else {
-                    let e = ReaderError(file: file, line: startLine,
-                                        message: "row has \(strings.count) field\(strings.count == 1 ? "" : "s"), the header has \(header.count) (a missing or extra delimiter, or an unquoted line break?)")
-                    if options.badRows == .stop { throw e }
-                    return .problem(e)
-                }
-                return .record(Record(fields: JSONObject(keys: header, values: strings),
-                                      location: SourceLocation(file: file, line: startLine, index: index)))
+                return .record(Record(csv: row, location: SourceLocation(file: file, line: startLine, index: index)))
             }
         }
+    }
+
+    /// The row of the scanned spans (one per column) in one allocation: fields unquoted, UTF-8 checked.
+    /// nil when a field is not valid UTF-8 and the policy is to reject.
+    private mutating func makeRow(_ columns: CSVColumns) -> CSVRow? {
+        var total = 0
+        for s in spans { total += s.end - s.start }
+        var valid = true
+        let row = source.buffer.withUnsafeBufferPointer { b in
+            CSVRow.make(columns: columns, byteCount: total) { ends, bytes in
+                var at = 0
+                for (i, s) in spans.enumerated() {
+                    if s.doubledQuotes {
+                        var j = s.start
+                        while j < s.end {
+                            bytes[at] = b[j]
+                            at += 1
+                            j += (b[j] == 34 && j + 1 < s.end && b[j + 1] == 34) ? 2 : 1
+                        }
+                    } else {
+                        let n = s.end - s.start
+                        if n > 0 { (bytes + at).update(from: b.baseAddress! + s.start, count: n) }
+                        at += n
+                    }
+                    ends.storeBytes(of: at, toByteOffset: i * CSVRow.endSize, as: Int.self)
+                }
+                // Validated per field (a sequence must not straddle two), and only when some byte is not ASCII.
+                guard SWAR.anyNonASCII(bytes, count: at) else { return }
+                var from = 0
+                for i in spans.indices {
+                    let end = ends.loadUnaligned(fromByteOffset: i * CSVRow.endSize, as: Int.self)
+                    if !UTF8Text.isValid(UnsafeBufferPointer(start: bytes + from, count: end - from)) { valid = false; return }
+                    from = end
+                }
+            }
+        }
+        if valid { return row }
+        guard options.invalidUTF8 == .replace, case .ok(let strings) = makeValues() else { return nil }
+        return CSVRow.make(columns: columns, strings: strings.map { $0.stringValue ?? "" })
     }
 
     enum Values { case ok([JSONValue]), invalidUTF8 }
@@ -166,7 +206,7 @@ public struct CSVRecordReader: RecordReader {
             seen[name] = i
             out.append(name)
         }
-        header = out
+        columns = CSVColumns(out)
     }
 
     private mutating func makeValues() -> Values {

@@ -44,6 +44,14 @@ public struct ByteSink: JSONOutput {
         capacity = c
     }
 
+    /// Room for `n` more bytes, returned as the write position; `advance(to:)` then commits what was written.
+    @inline(__always) mutating func reserve(_ n: Int) -> UnsafeMutablePointer<UInt8> {
+        if count + n > capacity { grow(count + n) }
+        return base + count
+    }
+
+    @inline(__always) mutating func advance(to end: UnsafeMutablePointer<UInt8>) { count = end - base }
+
     public mutating func removeAll() { count = 0 }
     public var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
     public func deallocate() { base.deallocate() }
@@ -154,6 +162,84 @@ public struct NDJSONLineEncoder {
     /// Non-generic entry points, so callers in other modules get the specialised code.
     public mutating func encode(_ object: JSONObject, into out: inout ByteSink) { encodeGeneric(object, into: &out) }
     public mutating func encode(_ object: JSONObject, into out: inout [UInt8]) { encodeGeneric(object, into: &out) }
+
+    /// A record as one NDJSON line; a CSV row's bytes go straight to the output (escaped where JSON needs it).
+    public mutating func encode(_ record: Record, into out: inout ByteSink) {
+        switch record.storage {
+        case .object(let object): encodeGeneric(object, into: &out)
+        case .csv(let row): Self.encode(row, into: &out)
+        }
+    }
+
+    static func encode(_ row: CSVRow, into out: inout ByteSink) {
+        let columns = row.columns
+        columns.keyJSON.withUnsafeBufferPointer { kb in
+            row.withStorage { ends, bytes, n in
+                var start = 0
+                var keyStart = 0
+                // Room for the braces, the newline and the last field's quotes.
+                var p = out.reserve(kb.count + 4)
+                p.pointee = 123
+                p += 1
+                for i in 0..<n {
+                    let keyEnd = columns.keyEnds[i]
+                    let end = ends.loadUnaligned(fromByteOffset: i * CSVRow.endSize, as: Int.self)
+                    // Worst case: every byte escaped as \u00XX, plus a comma, the quotes and 8 bytes of slack.
+                    out.advance(to: p)
+                    p = out.reserve(keyEnd - keyStart + 6 * (end - start) + 11)
+                    if i > 0 { p.pointee = 44; p += 1 }
+                    p.update(from: kb.baseAddress! + keyStart, count: keyEnd - keyStart)
+                    p += keyEnd - keyStart
+                    p.pointee = 34
+                    p = escape(bytes + start, count: end - start, to: p + 1)
+                    p.pointee = 34
+                    p += 1
+                    keyStart = keyEnd
+                    start = end
+                }
+                p.pointee = 125
+                p[1] = 10
+                out.advance(to: p + 2)
+            }
+        }
+    }
+
+    /// Copies `count` bytes to `out`, escaping what JSON strings must, eight bytes at a time. Reads and
+    /// writes up to 8 bytes past the ends: a `CSVRow` has that slack after its last field, and the caller
+    /// reserves it in the output.
+    @inline(__always)
+    static func escape(_ from: UnsafePointer<UInt8>, count: Int, to out: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
+        var i = 0
+        var o = out
+        while i < count {
+            let w = SWAR.load(from + i)
+            let special = SWAR.lessMask(w, 0x20) | SWAR.equalMask(w, 0x22) | SWAR.equalMask(w, 0x5C)
+            let clean = special == 0 ? 8 : special.trailingZeroBitCount >> 3
+            let take = min(clean, count - i)
+            UnsafeMutableRawPointer(o).storeBytes(of: w, as: UInt64.self)
+            o += take
+            i += take
+            if take < 8, i < count {
+                let c = from[i]
+                o[0] = 92
+                switch c {
+                case 34: o[1] = 34; o += 2
+                case 92: o[1] = 92; o += 2
+                case 10: o[1] = 110; o += 2
+                case 13: o[1] = 114; o += 2
+                case 9: o[1] = 116; o += 2
+                case 8: o[1] = 98; o += 2
+                case 12: o[1] = 102; o += 2
+                default:
+                    o[1] = 117; o[2] = 48; o[3] = 48
+                    o[4] = JSONSerializer.hex[Int(c >> 4)]; o[5] = JSONSerializer.hex[Int(c & 15)]
+                    o += 6
+                }
+                i += 1
+            }
+        }
+        return o
+    }
 
     mutating func encodeGeneric<O: JSONOutput>(_ object: JSONObject, into out: inout O) {
         let keys = object.keys

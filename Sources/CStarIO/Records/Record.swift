@@ -15,12 +15,35 @@ public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
 
 /// One source record: a JSON object (CSV rows become objects keyed by header) and its location.
 public struct Record: Sendable {
-    public var fields: JSONObject
+    /// A CSV row stays as its bytes until a field is read; everything else is an object. Unchecked because
+    /// `ManagedBuffer` is not Sendable: a `CSVRow` is never written after the reader made it.
+    enum Storage: @unchecked Sendable {
+        case object(JSONObject)
+        case csv(CSVRow)
+    }
+
+    var storage: Storage
     public var location: SourceLocation
 
     public init(fields: JSONObject, location: SourceLocation) {
-        self.fields = fields
+        storage = .object(fields)
         self.location = location
+    }
+
+    init(csv row: CSVRow, location: SourceLocation) {
+        storage = .csv(row)
+        self.location = location
+    }
+
+    /// The record as an object (for a CSV row: every field as a string, keyed by column).
+    public var fields: JSONObject {
+        get {
+            switch storage {
+            case .object(let o): return o
+            case .csv(let row): return row.object
+            }
+        }
+        set { storage = .object(newValue) }
     }
 
     /// Value at a field path: an exact key first (CSV headers may hold dots, spaces and brackets, such as
@@ -28,9 +51,15 @@ public struct Record: Sendable {
     /// indexes an array; `name[key=value]` picks the element of the array `name` whose `key` is `value`
     /// (`custom_fields[id=360002222].value`).
     public func value(at path: String) -> JSONValue? {
-        if let v = fields[path] { return v }
-        guard path.contains(".") || path.contains("[") else { return nil }
-        return Self.value(in: .object(fields), path: path)
+        switch storage {
+        case .object(let fields):
+            if let v = fields[path] { return v }
+            guard path.contains(".") || path.contains("[") else { return nil }
+            return Self.value(in: .object(fields), path: path)
+        case .csv(let row):
+            // CSV values are flat strings: a path can only name a column.
+            return row.columns.index[path].map { .string(row.string(at: $0)) }
+        }
     }
 
     static func value(in root: JSONValue, path: String) -> JSONValue? {

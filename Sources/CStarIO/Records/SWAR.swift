@@ -7,7 +7,32 @@ enum SWAR {
     @inline(__always) static func has(_ w: UInt64, _ byte: UInt8) -> Bool { hasZero(w ^ (ones &* UInt64(byte))) }
     @inline(__always) static func hasLess(_ w: UInt64, _ n: UInt8) -> Bool { (w &- ones &* UInt64(n)) & ~w & highs != 0 }
 
+    /// High bit set in each byte of `w` that is below `n` (n ≤ 0x80); exact at the lowest set byte, which is
+    /// what a first-match search needs (a borrow may mark bytes above a match).
+    @inline(__always) static func lessMask(_ w: UInt64, _ n: UInt8) -> UInt64 { (w &- ones &* UInt64(n)) & ~w & highs }
+    /// High bit set in each byte of `w` equal to `byte`, exact at the lowest set byte.
+    @inline(__always) static func equalMask(_ w: UInt64, _ byte: UInt8) -> UInt64 {
+        let x = w ^ (ones &* UInt64(byte))
+        return (x &- ones) & ~x & highs
+    }
+
     @inline(__always) static func load(_ p: UnsafePointer<UInt8>) -> UInt64 { UnsafeRawPointer(p).loadUnaligned(as: UInt64.self) }
+
+    /// True when some byte of `base[0..<count]` has its high bit set.
+    @inline(__always)
+    static func anyNonASCII(_ base: UnsafePointer<UInt8>, count: Int) -> Bool {
+        var i = 0
+        var acc: UInt64 = 0
+        while i + 8 <= count {
+            acc |= load(base + i)
+            i += 8
+        }
+        while i < count {
+            acc |= UInt64(base[i])
+            i += 1
+        }
+        return acc & highs != 0
+    }
 
     /// Index of the first byte at or after `from` that a JSON string must escape (control, quote, backslash).
     @inline(__always)

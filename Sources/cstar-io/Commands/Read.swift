@@ -81,7 +81,7 @@ extension CStarIOCommand {
                 while limit.map({ count < $0 }) ?? true, let item = try reader.next() {
                     switch item {
                     case .record(let r):
-                        try out.append { encoder.encode(r.fields, into: &$0) }
+                        try out.append { encoder.encode(r, into: &$0) }
                         count += 1
                     case .problem(let p):
                         problems += 1

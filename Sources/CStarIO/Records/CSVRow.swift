@@ -1,0 +1,102 @@
+/// The column names of one CSV file, shared by all its rows, with what the rows need to be read by name and
+/// written as JSON without per-row work.
+final class CSVColumns: Sendable {
+    let names: [String]
+    /// Column index by name (names are unique: the reader renames duplicates).
+    let index: [String: Int]
+    /// `"name":` as JSON for every column, back to back; `keyEnds[i]` is where column i's bytes end.
+    let keyJSON: [UInt8]
+    let keyEnds: [Int]
+
+    init(_ names: [String]) {
+        self.names = names
+        var index: [String: Int] = [:]
+        var keyJSON: [UInt8] = []
+        var keyEnds: [Int] = []
+        for (i, name) in names.enumerated() {
+            if index[name] == nil { index[name] = i }
+            JSONSerializer.writeString(name, to: &keyJSON)
+            keyJSON.append(58)
+            keyEnds.append(keyJSON.count)
+        }
+        self.index = index
+        self.keyJSON = keyJSON
+        self.keyEnds = keyEnds
+    }
+}
+
+/// One CSV row in a single allocation: the end offset of every field, then the fields' bytes back to back
+/// (quotes undone, valid UTF-8). Strings are made only for the fields someone reads, so a row costs one
+/// allocation instead of one per field, and `read` copies the bytes straight into its NDJSON output.
+final class CSVRow: ManagedBuffer<CSVRow.Header, UInt8> {
+    struct Header {
+        let columns: CSVColumns
+        let count: Int
+    }
+
+    /// Field ends are `Int`s stored unaligned at the start of the tail; the bytes follow them.
+    static let endSize = MemoryLayout<Int>.size
+    /// Bytes after the last field, so that eight-byte loads from any field stay inside the allocation.
+    static let slack = 8
+
+    /// A row of `byteCount` bytes: `fill` writes the bytes and stores each field's end offset (into the
+    /// bytes) at `ends + i * endSize`.
+    @inline(__always)
+    static func make(columns: CSVColumns, byteCount: Int, fill: (_ ends: UnsafeMutableRawPointer, _ bytes: UnsafeMutablePointer<UInt8>) -> Void) -> CSVRow {
+        let n = columns.names.count
+        let buffer = CSVRow.create(minimumCapacity: n * endSize + byteCount + slack) { _ in Header(columns: columns, count: n) }
+        let row = unsafeDowncast(buffer, to: CSVRow.self)
+        row.withUnsafeMutablePointerToElements { base in
+            (base + n * endSize + byteCount).initialize(repeating: 0, count: slack)
+            fill(UnsafeMutableRawPointer(base), base + n * endSize)
+        }
+        return row
+    }
+
+    /// A row from one string per column.
+    static func make(columns: CSVColumns, strings: [String]) -> CSVRow {
+        let total = strings.reduce(0) { $0 + $1.utf8.count }
+        return make(columns: columns, byteCount: total) { ends, bytes in
+            var at = 0
+            for (i, s) in strings.enumerated() {
+                for b in s.utf8 { bytes[at] = b; at += 1 }
+                ends.storeBytes(of: at, toByteOffset: i * endSize, as: Int.self)
+            }
+        }
+    }
+
+    var columns: CSVColumns { header.columns }
+
+    /// The field ends, the bytes and the field count.
+    @inline(__always)
+    func withStorage<R>(_ body: (_ ends: UnsafeRawPointer, _ bytes: UnsafePointer<UInt8>, _ count: Int) -> R) -> R {
+        let n = header.count
+        return withUnsafeMutablePointerToElements { base in body(UnsafeRawPointer(base), UnsafePointer(base) + n * Self.endSize, n) }
+    }
+
+    /// The bytes of every field, in column order.
+    @inline(__always)
+    func withFields<R>(_ body: (_ field: (Int) -> UnsafeBufferPointer<UInt8>) -> R) -> R {
+        let n = header.count
+        return withUnsafeMutablePointerToElements { base in
+            let raw = UnsafeRawPointer(base)
+            let bytes = UnsafePointer(base) + n * Self.endSize
+            return body { i in
+                let start = i == 0 ? 0 : raw.loadUnaligned(fromByteOffset: (i - 1) * Self.endSize, as: Int.self)
+                let end = raw.loadUnaligned(fromByteOffset: i * Self.endSize, as: Int.self)
+                return UnsafeBufferPointer(start: bytes + start, count: end - start)
+            }
+        }
+    }
+
+    func string(at i: Int) -> String {
+        withFields { field in String(decoding: field(i), as: UTF8.self) }
+    }
+
+    /// The row as an object keyed by column (the keys array is shared by all rows of the file).
+    var object: JSONObject {
+        let n = header.count
+        let values = withFields { field in (0..<n).map { JSONValue.string(String(decoding: field($0), as: UTF8.self)) } }
+        return JSONObject(keys: columns.names, values: values)
+    }
+}
