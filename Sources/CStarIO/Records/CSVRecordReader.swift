@@ -128,15 +128,18 @@ public struct CSVRecordReader: RecordReader {
                     continue
                 }
                 let row = spans.count == columns.names.count ? makeRow(columns) : nil
-                let invalidUTF8 = row == nil && { if case .invalidUTF8 = makeValues() { return true } else { return false } }()
+                // Why a row was refused: invalid UTF-8 is named first, as it may also explain a wrong count.
+                var refusal: String?
+                if row == nil, case .invalidUTF8 = makeValues() {
+                    refusal = "invalid UTF-8 in this row (use --invalid-utf8 replace to read it with U+FFFD)"
+                } else if row == nil {
+                    refusal = "row has \(spans.count) field\(spans.count == 1 ? "" : "s"), the header has \(columns.names.count) (a missing or extra delimiter, or an unquoted line break?)"
+                }
                 source.pos = end
                 line += breaks
                 index += 1
                 guard let row else {
-                    let e = invalidUTF8
-                        ? ReaderError(file: file, line: startLine, message: "invalid UTF-8 in this row (use --invalid-utf8 replace to read it with U+FFFD)")
-                        : ReaderError(file: file, line: startLine,
-                                      message: "row has \(spans.count) field\(spans.count == 1 ? "" : "s"), the header has \(columns.names.count) (a missing or extra delimiter, or an unquoted line break?)")
+                    let e = ReaderError(file: file, line: startLine, message: refusal ?? "")
                     if options.badRows == .stop { throw e }
                     return .problem(e)
                 }

@@ -213,7 +213,8 @@ public struct NDJSONLineEncoder {
         var o = out
         while i < count {
             let w = SWAR.load(from + i)
-            let special = SWAR.lessMask(w, 0x20) | SWAR.equalMask(w, 0x22) | SWAR.equalMask(w, 0x5C)
+            let lw = UInt64(littleEndian: w)  // so that the lowest set byte is the first in memory
+            let special = SWAR.lessMask(lw, 0x20) | SWAR.equalMask(lw, 0x22) | SWAR.equalMask(lw, 0x5C)
             let clean = special == 0 ? 8 : special.trailingZeroBitCount >> 3
             let take = min(clean, count - i)
             UnsafeMutableRawPointer(o).storeBytes(of: w, as: UInt64.self)
