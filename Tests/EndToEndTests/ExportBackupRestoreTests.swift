@@ -88,6 +88,11 @@ struct TeamAPI {
         try await HTTPClientRequestBuilder.send(base + path, key: key, body: try JSONSerialization.data(withJSONObject: body))
     }
 
+    @discardableResult
+    func patch(_ path: String, _ body: [String: Any]) async throws -> [String: Any] {
+        try await HTTPClientRequestBuilder.send(base + path, key: key, body: try JSONSerialization.data(withJSONObject: body), method: .PATCH)
+    }
+
     func rawGet(_ path: String) async throws -> Data {
         var req = HTTPClientRequest(url: base + path)
         req.headers.add(name: "Authorization", value: "Bearer \(key)")
@@ -127,7 +132,14 @@ struct ExportBackupRestoreTests {
                                                env: ["CSTAR_SECRET_KEY": a.secretKey])
         #expect(migrate.status == 3, "the sample has two rejected phone-only users: \(migrate.stderr)")
         // A tag no ticket uses lives only in the tag list.
-        try await TeamAPI(base: server.baseURL(for: a), key: a.secretKey).post("/tags", ["name": "unused-tag"])
+        let apiA = TeamAPI(base: server.baseURL(for: a), key: a.secretKey)
+        try await apiA.post("/tags", ["name": "unused-tag"])
+        // A custom status with its own colour keeps it (the settings rows compare colours below).
+        var statuses = try await apiA.reader.all("/settings/statuses")
+        let custom = try #require(statuses.firstIndex { $0["key"] as? String == "awaiting_supplier" })
+        statuses[custom]["color"] = "#10B981"
+        let patched = try await apiA.patch("/settings/statuses", ["statuses": statuses.map { s in s.filter { $0.key != "isProtected" } }])
+        #expect(patched["success"] as? Bool == true, "\(patched)")
 
         let backupA = try await Self.backup(server, team: a, into: dir.appendingPathComponent("backups-a"), state: dir.appendingPathComponent("state-a"))
         let manifest = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(backupA)/manifest.json"))) as? [String: Any])
@@ -150,6 +162,7 @@ struct ExportBackupRestoreTests {
         }
         #expect(na["customer-group-members"]?.count == 18)
         #expect(na["tags"]?.contains { $0.contains("unused-tag") } == true)
+        #expect(na["settings"]?.contains { $0.contains("awaiting_supplier") && $0.contains("#10B981") } == true)
 
         // What must differ does: every id, the creation times of what cannot be imported, the team's name.
         for resource in ["customers", "tickets", "articles", "customer-groups", "categories", "custom-fields", "members"] {
@@ -377,6 +390,30 @@ struct ExportBackupRestoreTests {
             try fm.removeItem(at: manifestURL)
             return "manifest.json is missing"
         }
+    }
+
+    /// cStar refuses a whole status list for one bad colour; the bad status alone is rejected, with its line.
+    @Test func statusWithABadColourIsRejectedAloneAndTheOthersKeepTheirColour() async throws {
+        let dir = try CLIProcess.tempDir()
+        let server = try await Self.sandbox(teams: 1, in: dir)
+        defer { Task { await server.stop() } }
+        let team = server.teams[0]
+        let export = dir.appendingPathComponent("export")
+        try FileManager.default.createDirectory(at: export, withIntermediateDirectories: true)
+        try """
+            {"id":"statuses:escalated","section":"statuses","key":"escalated","label":"Escalated","color":"#FF0000","position":6,"isProtected":false}
+            {"id":"statuses:bad","section":"statuses","key":"bad","label":"Bad","color":"red","position":7,"isProtected":false}
+
+            """.write(to: export.appendingPathComponent("settings.ndjson"), atomically: true, encoding: .utf8)
+        let state = dir.appendingPathComponent("state")
+        let run = try await CLIProcess.run(["migrate", export.path, "--from", "cstar", "--api-url", server.baseURL(for: team), "--json", "--state-dir", state.path],
+                                           env: ["CSTAR_SECRET_KEY": team.secretKey])
+        #expect(run.status == 3, "\(run.stderr)")
+        let statuses = try await TeamAPI(base: server.baseURL(for: team), key: team.secretKey).reader.list("/settings/statuses")
+        #expect(statuses.first { $0["key"] as? String == "escalated" }?["color"] as? String == "#FF0000")
+        #expect(!statuses.contains { $0["key"] as? String == "bad" })
+        let rejects = try String(contentsOf: state.appendingPathComponent("rejects.ndjson"), encoding: .utf8)
+        #expect(rejects.contains("settings.ndjson:2") && rejects.contains("invalid_color") && rejects.contains("not sent"), "\(rejects)")
     }
 
     @Test func damagedBackupIsRefusedBeforeAnythingIsWritten() async throws {

@@ -154,13 +154,14 @@ public enum BulkInputReader {
             case .problem(let e): warnings.append("\(e)")
             case .warning(let e): warnings.append("\(e)")
             case .record(let r):
-                guard let id = r.fields[idColumn]?.scalarText?.trimmingCharacters(in: .whitespaces), !id.isEmpty else {
+                let fields = r.fields  // a CSV row makes its strings here, once
+                guard let id = fields[idColumn]?.scalarText?.trimmingCharacters(in: .whitespaces), !id.isEmpty else {
                     warnings.append("\(r.location): no '\(idColumn)' value; skipped")
                     continue
                 }
                 var changes = JSONObject()
                 if withChanges {
-                    for (k, v) in r.fields.pairs where k != idColumn {
+                    for (k, v) in fields.pairs where k != idColumn {
                         if format == .csv {
                             guard let s = v.stringValue, !s.isEmpty else { continue }
                             changes[k] = BulkSpec.typedValue(s)

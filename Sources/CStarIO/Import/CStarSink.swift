@@ -379,7 +379,7 @@ public final class CStarSink: BatchSink {
         var order: [String] = []
         for (i, r) in batch.records.enumerated() {
             guard let g = r.payload["groupId"]?.stringValue, let c = r.payload["customerId"]?.stringValue else {
-                outcome.errors.append(BatchOutcome.RecordError(index: i, code: "unresolved_reference", message: "group or customer has no cStar id", param: nil))
+                outcome.errors.append(BatchOutcome.RecordError(index: i, code: "unresolved_reference", message: "group or customer has no cStar id", param: nil, notSent: true))
                 continue
             }
             if byGroup[g] == nil { order.append(g) }
@@ -400,16 +400,32 @@ public final class CStarSink: BatchSink {
         return outcome
     }
 
+    /// `#RRGGBB`, the form cStar's status list takes.
+    static func isStatusColor(_ s: String) -> Bool {
+        s.utf8.count == 7 && s.hasPrefix("#") && s.utf8.dropFirst().allSatisfy { (48...57).contains($0) || (65...70).contains($0) || (97...102).contains($0) }
+    }
+
     func patchSettings(_ batch: Batch, key: String) async throws -> BatchOutcome {
         var outcome = BatchOutcome()
         let statuses = batch.records.filter { $0.payload["section"]?.stringValue == "statuses" }
         if !statuses.isEmpty {
             var list = try await client.send(.GET, "/settings/statuses").data.arrayValue ?? []
             var added = 0
-            for r in statuses {
+            var refused = 0
+            for (i, r) in batch.records.enumerated() where r.payload["section"]?.stringValue == "statuses" {
                 guard let k = r.payload["key"]?.stringValue, !list.contains(where: { $0["key"]?.stringValue == k }) else { continue }
-                list.append(.object(JSONObject([("key", .string(k)), ("label", r.payload["label"] ?? .string(k)),
-                                                ("position", .int(Int64(list.count + 1)))])))
+                var item = JSONObject([("key", .string(k)), ("label", r.payload["label"] ?? .string(k))])
+                if let color = r.payload["color"] {
+                    // One bad colour would make cStar refuse the whole list: refuse that status alone.
+                    guard let c = color.stringValue, Self.isStatusColor(c) else {
+                        outcome.errors.append(BatchOutcome.RecordError(index: i, code: "invalid_color", message: "'color' must be a #RRGGBB colour, got \(JSONSerializer.string(color))", param: "color", notSent: true))
+                        refused += 1
+                        continue
+                    }
+                    item["color"] = .string(c)
+                }
+                item["position"] = .int(Int64(list.count + 1))
+                list.append(.object(item))
                 added += 1
             }
             if added > 0 {
@@ -421,7 +437,7 @@ public final class CStarSink: BatchSink {
                 _ = try await client.send(.PATCH, "/settings/statuses", body: .object(JSONObject([("statuses", .array(items))])), idempotencyKey: "\(key)-statuses")
             }
             outcome.created += added
-            outcome.skipped += statuses.count - added
+            outcome.skipped += statuses.count - added - refused
         }
         for (i, r) in batch.records.enumerated() where r.payload["section"]?.stringValue != "statuses" {
             var body = r.payload

@@ -26,6 +26,8 @@ public struct BatchOutcome: Sendable {
         public var code: String
         public var message: String
         public var param: String?
+        /// Refused before sending (a check cStar would fail the whole request on), not by cStar.
+        public var notSent = false
     }
     public var created = 0
     public var updated = 0
@@ -299,7 +301,7 @@ public final class Pipeline {
             let m = batch.records.indices.contains(e.index) ? batch.records[e.index] : nil
             summary.rejected += 1
             try rejects.write(Diagnostic(location: m?.location, entity: mapping.entity, field: e.param, code: e.code,
-                                         message: "cStar refused the record: \(e.message)"), record: m.map { .object($0.payload) })
+                                         message: e.notSent ? "not sent: \(e.message)" : "cStar refused the record: \(e.message)"), record: m.map { .object($0.payload) })
         }
         let accounted = outcome.created + outcome.updated + outcome.skipped + outcome.errors.count
         if accounted != batch.records.count {

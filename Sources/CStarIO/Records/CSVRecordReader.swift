@@ -172,6 +172,8 @@ public struct CSVRecordReader: RecordReader {
                     }
                     ends.storeBytes(of: at, toByteOffset: i * CSVRow.endSize, as: Int.self)
                 }
+                // Undone doubled quotes leave bytes unused before the slack; eight-byte loads may read them.
+                (bytes + at).initialize(repeating: 0, count: total - at)
                 // Validated per field (a sequence must not straddle two), and only when some byte is not ASCII.
                 guard SWAR.anyNonASCII(bytes, count: at) else { return }
                 var from = 0

@@ -184,14 +184,23 @@ public struct NDJSONLineEncoder {
                 for i in 0..<n {
                     let keyEnd = columns.keyEnds[i]
                     let end = ends.loadUnaligned(fromByteOffset: i * CSVRow.endSize, as: Int.self)
-                    // Worst case: every byte escaped as \u00XX, plus a comma, the quotes and 8 bytes of slack.
+                    // A comma, the key, the quotes, and 8 bytes of slack for the escaper's last store.
                     out.advance(to: p)
-                    p = out.reserve(keyEnd - keyStart + 6 * (end - start) + 11)
+                    p = out.reserve(keyEnd - keyStart + 11)
                     if i > 0 { p.pointee = 44; p += 1 }
                     p.update(from: kb.baseAddress! + keyStart, count: keyEnd - keyStart)
                     p += keyEnd - keyStart
                     p.pointee = 34
-                    p = escape(bytes + start, count: end - start, to: p + 1)
+                    p += 1
+                    // Worst case every byte becomes \u00XX; reserved a chunk at a time, so that one large field
+                    // does not grow the output buffer to six times its size.
+                    var from = start
+                    while from < end {
+                        let chunk = min(end - from, 1 << 16)
+                        out.advance(to: p)
+                        p = escape(bytes + from, count: chunk, to: out.reserve(6 * chunk + 11))
+                        from += chunk
+                    }
                     p.pointee = 34
                     p += 1
                     keyStart = keyEnd

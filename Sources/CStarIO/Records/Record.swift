@@ -57,8 +57,10 @@ public struct Record: Sendable {
             guard path.contains(".") || path.contains("[") else { return nil }
             return Self.value(in: .object(fields), path: path)
         case .csv(let row):
-            // CSV values are flat strings: a path can only name a column.
-            return row.columns.index[path].map { .string(row.string(at: $0)) }
+            if let i = row.columns.index[path] { return .string(row.string(at: i)) }
+            // CSV values are flat strings, but a dot path reads the same as on any object ("subject." is "subject").
+            guard path.contains(".") || path.contains("[") else { return nil }
+            return Self.value(in: .object(row.object), path: path)
         }
     }
 
