@@ -125,6 +125,55 @@ struct ImportEngineTests {
                 "last message: \(thread.last?["createdAt"] ?? "none")")
     }
 
+    /// A message cStar refuses in a thread sent one message at a time: the ticket is delivered with the messages
+    /// before it, the rest are reported as rejected children, and the read-back expects exactly what was delivered.
+    @Test(.timeLimit(.minutes(5)))
+    func aRefusedMessageInASplitThreadLeavesTheTicketDeliveredAndTheRestReported() async throws {
+        let dir = try CLIProcess.tempDir()
+        let export = dir.appendingPathComponent("export")
+        try FileManager.default.createDirectory(at: export, withIntermediateDirectories: true)
+        try Self.writeUsers(to: export, users: 3)
+        let filler = String(repeating: "lorem ipsum ", count: 170)  // about 2 KB per message
+        let huge = String(repeating: "x", count: 100_000)            // over the sandbox's request limit on its own
+        var tickets: [[String: Any]] = []
+        var comments: [[String: Any]] = []
+        for t in 1...3 {
+            tickets.append(["id": t, "subject": "Ticket \(t)", "status": "open", "priority": "normal", "requester_id": 1001,
+                            "created_at": String(format: "2025-02-01T10:%02d:00Z", t)])
+            for c in 0..<(t == 3 ? 80 : 2) {
+                comments.append(["ticket_id": t, "id": t * 1000 + c, "author_id": 1001, "public": true,
+                                 "body": t == 3 && c == 60 ? huge : "Message \(c) of ticket \(t): \(filler)",
+                                 "created_at": String(format: "2025-02-01T11:%02d:%02dZ", c / 60, c % 60)])
+            }
+        }
+        try Self.writeJSON(["tickets": tickets, "next_page": NSNull(), "count": tickets.count], to: export.appendingPathComponent("tickets.json"))
+        try Self.writeJSON(["comments": comments], to: export.appendingPathComponent("ticket_comments.json"))
+
+        var config = SandboxConfiguration()
+        config.maxBodyBytes = 64 * 1024
+        let server = try await SandboxServer.start(dataPath: dir.appendingPathComponent("sandbox.sqlite").path, port: 0, configuration: config)
+        defer { Task { await server.stop() } }
+        let state = dir.appendingPathComponent("state")
+        let (result, summary) = try await Self.migrate(export, server: server, state: state)
+        #expect(result.status == 3, "messages were rejected: \(result.stderr)")
+        let ticketSummary = Self.entity(summary, "tickets")
+        #expect(ticketSummary["read"] as? Int == 3)
+        #expect(ticketSummary["created"] as? Int == 3, "the ticket with the refused message exists")
+        #expect(ticketSummary["rejected"] as? Int == 0)
+        #expect(ticketSummary["childRejected"] as? Int == 20, "message 61 and the 19 after it")
+        #expect((ticketSummary["reconciliation"] as? [String: Any])?["matches"] as? Bool == true, "the read-back expects the 60 messages delivered")
+        let contents = try await TeamContents.read(SandboxReader(base: server.baseURL(for: server.team), key: server.team.secretKey))
+        #expect(contents.messages["3"]?.count == 60)
+        let reject = try #require(try Self.rejects(state).first { $0["code"] as? String == "thread_incomplete" })
+        #expect((reject["reason"] as? String)?.contains("60 of 80 messages: message 61 was refused") == true, "\(reject)")
+
+        // Run again: nothing is sent twice, and the ticket's thread stays as it was.
+        let (again, _) = try await Self.migrate(export, server: server, state: state)
+        #expect(again.status == 3 || again.status == 0, "\(again.stderr)")
+        let after = try await TeamContents.read(SandboxReader(base: server.baseURL(for: server.team), key: server.team.secretKey))
+        #expect(after.tickets.count == 3 && after.messages["3"]?.count == 60)
+    }
+
     @Test(.timeLimit(.minutes(5)))
     func aServerThatLosesRecordsFailsTheRun() async throws {
         let dir = try CLIProcess.tempDir()

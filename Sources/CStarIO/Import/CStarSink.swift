@@ -188,9 +188,10 @@ public final class CStarSink: BatchSink {
         guard importTargets.contains(target) else { return [] }
         let refused = Set(outcome.errors.map(\.index))
         let allCreated = outcome.skipped == 0 && outcome.updated == 0
+        let partThreads = Dictionary(outcome.partial.map { ($0.index, $0.present) }, uniquingKeysWith: { a, _ in a })
         return batch.records.enumerated().compactMap { i, r in
             guard !refused.contains(i), let n = naturalKey(target, r.payload) else { return nil }
-            let messages = target == .tickets && allCreated ? (r.payload["messages"]?.arrayValue?.count ?? 0) : nil
+            let messages = target == .tickets && allCreated ? (partThreads[i] ?? r.payload["messages"]?.arrayValue?.count ?? 0) : nil
             return CheckpointStore.NaturalKey(sourceKey: r.sourceKey, natural: n, messages: messages)
         }
     }
@@ -273,8 +274,11 @@ public final class CStarSink: BatchSink {
         let payload = record.1.payload
         let thread = payload["messages"]?.arrayValue ?? []
         guard thread.count > 1, let externalId = payload["externalId"]?.scalarText, let createdAt = payload["createdAt"]?.stringValue else { return nil }
-        func incomplete(_ why: String) -> BatchOutcome {
-            BatchOutcome(errors: [BatchOutcome.RecordError(index: record.0, code: "thread_incomplete", message: why, param: "messages")])
+        // The ticket exists with the first `present` messages of its thread; the rest are reported missing.
+        func incomplete(_ head: BatchOutcome, present: Int, _ why: String) -> BatchOutcome {
+            var o = head
+            o.partial.append(BatchOutcome.Partial(index: record.0, present: present, missing: thread.count - present, code: "thread_incomplete", message: why))
+            return o
         }
         var inline = thread.count / 2
         var head: BatchOutcome
@@ -287,7 +291,9 @@ public final class CStarSink: BatchSink {
                 head = Self.outcome(result, positions: [record.0])
                 break
             } catch let e as CStarAPIError where e.status == 413 {
-                guard inline > 0 else { return incomplete("the ticket is too large for one request even without its messages: \(e.message)") }
+                guard inline > 0 else {
+                    return BatchOutcome(errors: [BatchOutcome.RecordError(index: record.0, code: e.code, message: "the ticket is too large for one request even without its messages: \(e.message)", param: "messages")])
+                }
                 inline /= 2
             } catch let e as CStarAPIError where e.status == 400 || e.status == 422 {
                 return BatchOutcome(errors: [BatchOutcome.RecordError(index: record.0, code: e.code, message: e.message, param: Self.fieldParam(e.param))])
@@ -299,7 +305,7 @@ public final class CStarSink: BatchSink {
         do {
             found = try await findTicket(externalId: externalId, createdAt: createdAt)
         } catch FindTicketError.unreadableCreatedAt {
-            return incomplete("the ticket was imported with \(inline) of \(thread.count) messages; the rest could not be added because its createdAt '\(createdAt)' is not ISO 8601 (use the date transform)")
+            return incomplete(head, present: inline, "the ticket was imported with \(inline) of \(thread.count) messages; the rest could not be added because its createdAt '\(createdAt)' is not ISO 8601 (use the date transform)")
         }
         guard let ticket = found, let id = ticket["id"]?.stringValue else {
             // Not committed: a re-run replays the import (answered as before) and looks again.
@@ -311,7 +317,7 @@ public final class CStarSink: BatchSink {
             do {
                 _ = try await client.send(.POST, CStarAPI.ticketMessagesPath(ticketId: id), body: m, idempotencyKey: "\(key)-m\(i)")
             } catch let e as CStarAPIError where (400..<500).contains(e.status) && e.status != 429 {
-                return incomplete("the ticket was imported, but message \(i + 1) of \(thread.count) was refused (\(e.code): \(e.message)); the messages after it were not added")
+                return incomplete(head, present: i, "the ticket was imported with \(i) of \(thread.count) messages: message \(i + 1) was refused (\(e.code): \(e.message)), and the \(thread.count - i - 1) after it were not sent")
             }
         }
         return head

@@ -83,6 +83,8 @@ public struct MigrationSummary: Sendable {
     public var quotaWaitSeconds = 0.0
 
     public var totalRejected: Int { entities.reduce(0) { $0 + $1.rejected } }
+    /// Children (messages) rejected while their parent was delivered; they are in the rejects file too.
+    public var totalChildRejected: Int { entities.reduce(0) { $0 + $1.childRejected } }
     public var totalFailed: Int { entities.reduce(0) { $0 + $1.failed } }
     /// Entities whose read-back does not match what the run delivered.
     public var mismatched: [EntitySummary] { entities.filter { $0.reconciliation.map { !$0.matches } ?? false } }

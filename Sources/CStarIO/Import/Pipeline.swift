@@ -33,6 +33,17 @@ public struct BatchOutcome: Sendable {
     public var updated = 0
     public var skipped = 0
     public var errors: [RecordError] = []
+    /// Records cStar holds without all their children (a ticket whose thread could not be completed): they
+    /// count as delivered, and their missing children as rejected.
+    public struct Partial: Sendable {
+        public var index: Int
+        /// Children cStar holds (the thread's first `present` messages) and children it does not.
+        public var present: Int
+        public var missing: Int
+        public var code: String
+        public var message: String
+    }
+    public var partial: [Partial] = []
 
     public init(created: Int = 0, updated: Int = 0, skipped: Int = 0, errors: [RecordError] = []) {
         self.created = created
@@ -47,6 +58,7 @@ public struct BatchOutcome: Sendable {
         updated += other.updated
         skipped += other.skipped
         errors += other.errors
+        partial += other.partial
     }
 }
 
@@ -302,6 +314,12 @@ public final class Pipeline {
             summary.rejected += 1
             try rejects.write(Diagnostic(location: m?.location, entity: mapping.entity, field: e.param, code: e.code,
                                          message: e.notSent ? "not sent: \(e.message)" : "cStar refused the record: \(e.message)"), record: m.map { .object($0.payload) })
+        }
+        for p in outcome.partial {
+            let m = batch.records.indices.contains(p.index) ? batch.records[p.index] : nil
+            summary.childRejected += p.missing
+            try rejects.write(Diagnostic(location: m?.location, entity: mapping.entity, field: "messages", code: p.code, message: p.message),
+                              record: m.map { .object($0.payload) })
         }
         let accounted = outcome.created + outcome.updated + outcome.skipped + outcome.errors.count
         if accounted != batch.records.count {

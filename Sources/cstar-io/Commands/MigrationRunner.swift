@@ -101,6 +101,6 @@ struct MigrationRunner {
             }
             throw ExitCode(ExitCodes.mismatch)
         }
-        if summary.totalRejected > 0 { throw ExitCode(ExitCodes.finishedWithRejects) }
+        if summary.totalRejected > 0 || summary.totalChildRejected > 0 { throw ExitCode(ExitCodes.finishedWithRejects) }
     }
 }

@@ -91,7 +91,7 @@ enum PlanRunner {
             Console.out(lines.joined(separator: "\n"))
         }
         if !summary.entities.allSatisfy(\.reconciles) { throw ExitCode(ExitCodes.failure) }
-        if summary.totalRejected > 0 { throw ExitCode(ExitCodes.finishedWithRejects) }
+        if summary.totalRejected > 0 || summary.totalChildRejected > 0 { throw ExitCode(ExitCodes.finishedWithRejects) }
     }
 
     static func firstRejects(_ path: String, limit: Int) -> [JSONValue] {

@@ -99,6 +99,9 @@ enum SummaryTable {
             let reasons = e.skippedBy.sorted { $0.key < $1.key }.map { "\($0.value) \(SummaryTable.reason($0.key))" }
             lines.append("  \(e.entity) skipped: \(reasons.joined(separator: ", "))")
         }
+        for e in s.entities where e.childRejected > 0 {
+            lines.append("  \(e.entity): \(e.childRejected) child record\(e.childRejected == 1 ? "" : "s") (messages, comments) rejected; the records holding them were delivered")
+        }
         lines.append("")
         lines.append("requests: \(s.requests) (minimum possible \(s.minimumRequests), retries \(s.retries), reading back ids and checks \(s.lookupRequests)) · elapsed \(String(format: "%.1f", s.elapsedSeconds))s")
         let checked = s.entities.filter { $0.reconciliation != nil }
