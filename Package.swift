@@ -52,9 +52,13 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        // Helpers shared by the test targets: reproducible randomness, and a pseudo-terminal (C, as Glibc's
+        // Swift module does not expose posix_openpt).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "PTYSupport", path: "Tests/PTYSupport"),
         .testTarget(
             name: "CStarIOTests",
-            dependencies: ["CStarIO", "CStarSandbox", "CStarHash"]
+            dependencies: ["CStarIO", "CStarSandbox", "CStarHash", "TestSupport"]
         ),
         .testTarget(
             name: "CStarSandboxTests",
@@ -70,6 +74,8 @@ let package = Package(
             dependencies: [
                 "CStarSandbox",
                 "CStarIO",
+                "TestSupport",
+                "PTYSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

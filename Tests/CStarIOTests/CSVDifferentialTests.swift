@@ -1,18 +1,7 @@
 import CStarIO
 import Foundation
+import TestSupport
 import Testing
-
-/// SplitMix64: reproducible randomness for generated corpora.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E3779B97F4A7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite("CSV reader against Python's csv module")
 struct CSVDifferentialTests {

@@ -1,5 +1,6 @@
 import CStarIO
 import Foundation
+import TestSupport
 import Testing
 
 @Suite("CSV reader")

@@ -1,5 +1,6 @@
 import CStarIO
 import Foundation
+import TestSupport
 import Testing
 
 /// Random and mutated bytes through every reader: no crash, no hang, and bad input always ends in a diagnostic.

@@ -36,9 +36,9 @@ struct BulkFixture {
         }
     }
 
-    func bulk(_ args: [String], env: [String: String] = [:]) async throws -> CLIProcess.Result {
+    func bulk(_ args: [String], env: [String: String] = [:], terminalInput: String? = nil) async throws -> CLIProcess.Result {
         try await CLIProcess.run(["bulk"] + args + ["--api-url", base, "--state-dir", state.path],
-                                 env: env.merging(["CSTAR_SECRET_KEY": key]) { a, _ in a })
+                                 env: env.merging(["CSTAR_SECRET_KEY": key]) { a, _ in a }, terminalInput: terminalInput)
     }
 
     /// Starts `bulk …` without waiting for it.
@@ -265,6 +265,29 @@ struct BulkEditTests {
             let thread = try await f.api.list("/tickets/\(new["id"] as! String)/messages").map { "\($0["sender"]!)|\($0["content"]!)|\($0["isInternal"]!)|\($0["createdAt"]!)" }
             #expect(thread == threads[title], "\(title): its messages are back")
         }
+    }
+
+    /// On a terminal, a run shows what it will change and asks; anything but yes changes nothing.
+    @Test(.timeLimit(.minutes(5)))
+    func onATerminalTheRunAsksAndOnlyYesProceeds() async throws {
+        let f = try await BulkFixture.start()
+        defer { Task { await f.stop() } }
+        try await f.seed("tickets", (0..<30).map { Self.ticket($0, status: "pending", tags: ["refund"]) })
+        let before = try await f.snapshot("tickets")
+        let args = ["update", "tickets", "--where", "status=pending", "--set", "status=closed"]
+
+        let no = try await f.bulk(args, terminalInput: "n\n")
+        #expect(no.status == 1, "\(no.stderr)")
+        #expect(no.stderr.contains("About to update 30 tickets"), "\(no.stderr)")
+        #expect(no.stderr.contains("Proceed? [y/N]") && no.stderr.contains("Cancelled; nothing was changed."), "\(no.stderr)")
+        #expect(f.bulkCalls.total == 0)
+        #expect(try await f.snapshot("tickets") == before)
+
+        let yes = try await f.bulk(args, terminalInput: "yes\n")
+        #expect(yes.status == 0, "\(yes.stderr)")
+        #expect(yes.stderr.contains("Proceed? [y/N]"), "\(yes.stderr)")
+        #expect(f.bulkCalls.total == 1)
+        #expect(try await f.api.all("/tickets").allSatisfy { $0["status"] as? String == "closed" })
     }
 
     @Test(.timeLimit(.minutes(5)))

@@ -1,4 +1,5 @@
 import Foundation
+import PTYSupport
 
 /// Runs the built `cstar-io` binary as a real process.
 struct CLIProcess {
@@ -24,15 +25,21 @@ struct CLIProcess {
     }
 
     /// Runs the binary without blocking Swift's cooperative threads (an in-process sandbox serves on them).
-    static func run(_ args: [String], env: [String: String] = [:], cwd: URL = repoRoot) async throws -> Result {
+    /// With `terminalInput`, stdin is a pseudo-terminal (the program sees a TTY) and the text is typed into it.
+    static func run(_ args: [String], env: [String: String] = [:], cwd: URL = repoRoot, terminalInput: String? = nil) async throws -> Result {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
-                continuation.resume(with: Swift.Result { try runBlocking(args, env: env, cwd: cwd) })
+                continuation.resume(with: Swift.Result { try runBlocking(args, env: env, cwd: cwd, terminalInput: terminalInput) })
             }
         }
     }
 
-    static func runBlocking(_ args: [String], env: [String: String] = [:], cwd: URL = repoRoot) throws -> Result {
+    struct TerminalError: Error, CustomStringConvertible {
+        let reason = String(cString: strerror(errno))
+        var description: String { "could not open a pseudo-terminal: \(reason)" }
+    }
+
+    static func runBlocking(_ args: [String], env: [String: String] = [:], cwd: URL = repoRoot, terminalInput: String? = nil) throws -> Result {
         let p = Process()
         p.executableURL = binary
         p.arguments = args
@@ -44,7 +51,20 @@ struct CLIProcess {
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
+        var terminal: Int32 = -1
+        if terminalInput != nil {
+            var side: Int32 = -1
+            terminal = cstar_test_open_pty(&side)
+            guard terminal >= 0 else { throw TerminalError() }
+            p.standardInput = FileHandle(fileDescriptor: side, closeOnDealloc: true)
+        }
+        defer { if terminal >= 0 { close(terminal) } }
         try p.run()
+        if let input = terminalInput {
+            // Typed ahead: the terminal holds the line until the program reads it.
+            let bytes = Array(input.utf8)
+            _ = bytes.withUnsafeBytes { write(terminal, $0.baseAddress, $0.count) }
+        }
         // Read both pipes while the process runs so neither fills up.
         let group = DispatchGroup()
         nonisolated(unsafe) var outData = Data(), errData = Data()

@@ -1,5 +1,6 @@
 import CStarSandbox
 import Foundation
+import TestSupport
 import Testing
 
 /// A generated Zendesk-style export: organizations, end-users, tickets (API pages) and comments in their own file.
@@ -84,18 +85,6 @@ extension SandboxReader {
 
 @Suite("End to end: killed at random, resumed, nothing lost or duplicated", .serialized)
 struct KillAndResumeTests {
-    /// SplitMix64, for reproducible kill times.
-    struct SeededRandom: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E3779B97F4A7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-            z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let tickets = 5_000
 
     /// Runs `migrate` against the sandbox, killing it with SIGKILL after a random delay `kills` times, then
