@@ -61,9 +61,11 @@ struct CLIProcess {
         defer { if terminal >= 0 { close(terminal) } }
         try p.run()
         if let input = terminalInput {
-            // Typed ahead: the terminal holds the line until the program reads it.
-            let bytes = Array(input.utf8)
-            _ = bytes.withUnsafeBytes { write(terminal, $0.baseAddress, $0.count) }
+            // Typed ahead: the terminal holds the line until the program reads it. Then ^D, so that a program that
+            // reads more than was typed sees the end of input instead of waiting for ever.
+            let bytes = Array(input.utf8) + [4]
+            let written = bytes.withUnsafeBytes { write(terminal, $0.baseAddress, $0.count) }
+            if written != bytes.count { p.terminate() }
         }
         // Read both pipes while the process runs so neither fills up.
         let group = DispatchGroup()

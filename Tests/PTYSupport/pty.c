@@ -1,4 +1,4 @@
-#define _XOPEN_SOURCE 600
+#define _XOPEN_SOURCE 700
 #include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -12,8 +12,11 @@ int cstar_test_open_pty(int *terminal_side) {
         close(controller);
         return -1;
     }
-    int side = open(name, O_RDWR | O_NOCTTY);
-    if (side < 0) {
+    // Close-on-exec, so that other processes tests start meanwhile do not inherit them (the child gets the
+    // terminal side through dup2, which clears the flag on its copy).
+    int side = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (side < 0 || fcntl(controller, F_SETFD, FD_CLOEXEC) != 0) {
+        if (side >= 0) close(side);
         close(controller);
         return -1;
     }

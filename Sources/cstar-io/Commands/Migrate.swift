@@ -25,10 +25,10 @@ extension CStarIOCommand {
                   cstar-io migrate ./export --from zendesk --concurrency 8 --max-requests-per-hour 600
 
                 After the run, what cStar holds is read back and compared with what was delivered (every record found by \
-                its email or externalId, every ticket with its whole thread); a difference is reported and exits 4.
+                its email or externalId, every new ticket with the thread delivered); a difference is reported and exits 4.
 
                 Exit codes: 0 done; 1 failed (re-run to continue); 2 usage or mapping error; 3 done, some records \
-                rejected (see the rejects file); 4 done, but cStar's contents differ from what was delivered.
+                (or messages of delivered tickets) rejected (see the rejects file); 4 done, but cStar's contents differ from what was delivered.
                 """)
 
         @Argument(help: ArgumentHelp("The folder holding the export files.", valueName: "export-dir"))

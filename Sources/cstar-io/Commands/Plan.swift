@@ -135,8 +135,8 @@ extension CStarIOCommand {
             abstract: "Check a mapping against an export: every record read and mapped, problems listed.",
             discussion: """
                 Loads and checks the mapping (errors name file:line:column and the key), then reads and maps every \
-                record, sending nothing. Exit status 0 when every record maps, 3 when some are rejected \
-                (listed with file:line and reason), 2 when the mapping itself is wrong.
+                record, sending nothing. Exit status 0 when every record maps, 3 when some records or child records \
+                (comments) are rejected (listed with file:line and reason), 2 when the mapping itself is wrong.
 
                 Examples:
                   cstar-io validate Samples/zendesk --mapping zendesk

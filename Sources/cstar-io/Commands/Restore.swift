@@ -20,7 +20,7 @@ extension CStarIOCommand {
                 skipped. Tags no ticket uses are created last. Team name and slug are not restored.
 
                 Exit codes: 0 restored, 1 failed or the backup is damaged, 2 usage error, 3 finished but some records \
-                were rejected (see <state-dir>/rejects.ndjson).
+                (or messages of restored tickets) were rejected (see <state-dir>/rejects.ndjson).
 
                 Examples:
                   cstar-io restore /var/backups/cstar/cstar-backup-20260101T020000Z

@@ -100,7 +100,7 @@ enum SummaryTable {
             lines.append("  \(e.entity) skipped: \(reasons.joined(separator: ", "))")
         }
         for e in s.entities where e.childRejected > 0 {
-            lines.append("  \(e.entity): \(e.childRejected) child record\(e.childRejected == 1 ? "" : "s") (messages, comments) rejected; the records holding them were delivered")
+            lines.append("  \(e.entity): \(e.childRejected) child record\(e.childRejected == 1 ? "" : "s") (messages, comments) rejected; see the rejects file")
         }
         lines.append("")
         lines.append("requests: \(s.requests) (minimum possible \(s.minimumRequests), retries \(s.retries), reading back ids and checks \(s.lookupRequests)) · elapsed \(String(format: "%.1f", s.elapsedSeconds))s")
