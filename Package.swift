@@ -58,7 +58,7 @@ let package = Package(
         .target(name: "PTYSupport", path: "Tests/PTYSupport"),
         .testTarget(
             name: "CStarIOTests",
-            dependencies: ["CStarIO", "CStarSandbox", "CStarHash", "TestSupport"]
+            dependencies: ["CStarIO", "CStarSandbox", "CStarHash", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "CStarSandboxTests",

@@ -37,6 +37,10 @@ public final class BulkJournal: @unchecked Sendable {
                     replayed INTEGER NOT NULL DEFAULT 0, updated_at TEXT NOT NULL, PRIMARY KEY (run_id, idx));
                 """)
         }
+        // A call's items are looked up by call: without this, each lookup scanned the whole run (quadratic).
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: "CREATE INDEX IF NOT EXISTS item_by_call ON item (run_id, call_idx, seq)")
+        }
         try migrator.migrateConcurrently(db)
     }
 
@@ -227,14 +231,99 @@ public final class BulkJournal: @unchecked Sendable {
         }
     }
 
+    /// The run's calls, or those in `state` (`planned`, `sent`, `committed`).
+    public func callCount(_ runId: String, state: String? = nil) throws -> Int {
+        try db.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM call WHERE run_id = ? AND (? IS NULL OR state = ?)", arguments: [runId, state, state]) ?? 0
+        }
+    }
+
+    /// Indexes of the calls not committed yet, in order (the calls themselves are read one at a time).
+    public func uncommittedCallIndexes(_ runId: String) throws -> [Int] {
+        try db.read { db in try Int.fetchAll(db, sql: "SELECT idx FROM call WHERE run_id = ? AND state != 'committed' ORDER BY idx", arguments: [runId]) }
+    }
+
+    public func call(_ runId: String, index: Int) throws -> Call? {
+        try db.read { db in try Row.fetchOne(db, sql: "SELECT * FROM call WHERE run_id = ? AND idx = ?", arguments: [runId, index]).map(Self.call) }
+    }
+
+    /// Forms and stores a run's calls in one transaction, reading the items in call order without holding them:
+    /// for updates, items grouped by identical changes (groups in order of their first item), each group cut into
+    /// calls of at most `perCall` ids; for deletes (`grouped` false), the items in order. `body` makes a call's
+    /// path, body and idempotency key from its index, the group's changes and its record ids. Returns the count.
+    public func formCalls(_ runId: String, grouped: Bool, perCall: Int,
+                          body: (_ index: Int, _ changes: String?, _ recordIds: [String]) throws -> (path: String, body: String, key: String)) throws -> Int {
+        try db.write { db in
+            let order = grouped ? "MIN(seq) OVER (PARTITION BY changes), seq" : "seq"
+            let rows = try Row.fetchCursor(db, sql: "SELECT seq, record_id, changes FROM item WHERE run_id = ? ORDER BY \(order)", arguments: [runId])
+            let insert = try db.makeStatement(sql: "INSERT INTO call (run_id, idx, path, body, items, idempotency_key, state, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'planned', ?)")
+            let assign = try db.makeStatement(sql: "UPDATE item SET call_idx = ? WHERE run_id = ? AND seq = ?")
+            let now = Self.now()
+            var index = 0
+            var seqs: [Int] = [], ids: [String] = []
+            var changes: String?
+            func flush() throws {
+                guard !ids.isEmpty else { return }
+                let call = try body(index, changes, ids)
+                try insert.execute(arguments: [runId, index, call.path, call.body, ids.count, call.key, now])
+                for s in seqs { try assign.execute(arguments: [index, runId, s]) }
+                index += 1
+                seqs.removeAll(keepingCapacity: true)
+                ids.removeAll(keepingCapacity: true)
+            }
+            while let row = try rows.next() {
+                let c: String? = grouped ? row["changes"] : nil
+                if c != changes || ids.count == perCall { try flush() }
+                changes = c
+                seqs.append(row["seq"])
+                ids.append(row["record_id"])
+            }
+            try flush()
+            return index
+        }
+    }
+
+    /// Counts of a run's items by outcome: done, failed, and sent but not answered yet.
+    public func itemCounts(_ runId: String) throws -> (items: Int, succeeded: Int, failed: Int, pending: Int) {
+        try db.read { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT COUNT(*) AS n, COALESCE(SUM(outcome = 'ok'), 0) AS ok, COALESCE(SUM(outcome = 'failed'), 0) AS failed,
+                       COALESCE(SUM(outcome IS NULL AND call_idx IS NOT NULL), 0) AS pending
+                FROM item WHERE run_id = ?
+                """, arguments: [runId])
+            return (row?["n"] ?? 0, row?["ok"] ?? 0, row?["failed"] ?? 0, row?["pending"] ?? 0)
+        }
+    }
+
+    /// Up to `limit` items of the run after seq `after`, in order: pages for walking a large run without holding it.
+    public func itemPage(_ runId: String, after: Int, limit: Int, where condition: String = "1") throws -> [Item] {
+        try db.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM item WHERE run_id = ? AND seq > ? AND (\(condition)) ORDER BY seq LIMIT ?",
+                             arguments: [runId, after, limit]).map(Self.item)
+        }
+    }
+
+    /// Calls `body` with the run's items in order, `pageSize` at a time (a page is read, then handed over, so
+    /// `body` may use the journal).
+    public func forEachItemPage(_ runId: String, where condition: String = "1", pageSize: Int = 500, _ body: ([Item]) throws -> Void) throws {
+        var after = -1
+        while true {
+            let page = try itemPage(runId, after: after, limit: pageSize, where: condition)
+            guard let last = page.last else { return }
+            try body(page)
+            after = last.seq
+        }
+    }
+
     public func calls(_ runId: String) throws -> [Call] {
         try db.read { db in try Row.fetchAll(db, sql: "SELECT * FROM call WHERE run_id = ? ORDER BY idx", arguments: [runId]).map(Self.call) }
     }
 
+    /// Found through `item_by_call`, not a scan of the run (one lookup per call).
+    static let callItemsSQL = "SELECT * FROM item WHERE run_id = ? AND call_idx = ? ORDER BY seq"
+
     public func callItems(_ runId: String, index: Int) throws -> [Item] {
-        try db.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM item WHERE run_id = ? AND call_idx = ? ORDER BY seq", arguments: [runId, index]).map(Self.item)
-        }
+        try db.read { db in try Row.fetchAll(db, sql: Self.callItemsSQL, arguments: [runId, index]).map(Self.item) }
     }
 
     public func markSent(_ runId: String, index: Int) throws {
@@ -277,15 +366,7 @@ public final class BulkJournal: @unchecked Sendable {
         }
     }
 
-    /// Items the run changed (their call committed and cStar reported no error for them), in order.
     /// Ids of a call whose outcome cStar left unknown (more failures counted than named).
     public static let unconfirmedCode = "unconfirmed"
 
-    /// Items an undo restores: those that changed (and, if asked, those that may have).
-    public func succeededItems(_ runId: String, includingUnconfirmed: Bool = false) throws -> [Item] {
-        try db.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM item WHERE run_id = ? AND (outcome = 'ok' OR error_code = ?) ORDER BY seq",
-                             arguments: [runId, includingUnconfirmed ? Self.unconfirmedCode : "\u{0}"]).map(Self.item)
-        }
-    }
 }

@@ -100,33 +100,17 @@ public struct BulkPlanner: Sendable {
 
     @discardableResult
     static func formCalls(journal: BulkJournal, runId: String, resource: TargetResource, action: BulkAction, keyPrefix: String) throws -> Int {
-        let items = try journal.items(runId)
-        var groups: [(changes: String?, items: [BulkJournal.Item])] = []
-        var groupIndex: [String: Int] = [:]
-        for item in items {
-            let key = action == .update ? (item.changes ?? "{}") : ""
-            if let g = groupIndex[key] { groups[g].items.append(item) } else {
-                groupIndex[key] = groups.count
-                groups.append((action == .update ? item.changes : nil, [item]))
+        var parsed: (text: String, value: JSONValue)?
+        return try journal.formCalls(runId, grouped: action == .update, perCall: CStarAPI.maxBulkIds) { index, changes, ids in
+            var body = JSONObject([("action", .string(action.rawValue)), ("resource", .string(resource.rawValue)),
+                                   ("ids", .array(ids.map { .string($0) }))])
+            if action == .update, let changes {
+                if parsed?.text != changes { parsed = (changes, try JSONParser.parse(changes)) }
+                body["data"] = parsed!.value
             }
+            let text = JSONSerializer.string(.object(body))
+            return (CStarAPI.bulkPath, text, Self.idempotencyKey(prefix: keyPrefix, runId: runId, index: index, body: text))
         }
-        var index = 0
-        for group in groups {
-            let data = try group.changes.map { try JSONParser.parse($0) }
-            var start = 0
-            while start < group.items.count {
-                let chunk = Array(group.items[start..<min(start + CStarAPI.maxBulkIds, group.items.count)])
-                var body = JSONObject([("action", .string(action.rawValue)), ("resource", .string(resource.rawValue)),
-                                       ("ids", .array(chunk.map { .string($0.recordId) }))])
-                if let data { body["data"] = data }
-                let text = JSONSerializer.string(.object(body))
-                try journal.addCall(runId, index: index, path: CStarAPI.bulkPath, body: text,
-                                    key: Self.idempotencyKey(prefix: keyPrefix, runId: runId, index: index, body: text), itemSeqs: chunk.map(\.seq))
-                index += 1
-                start += CStarAPI.maxBulkIds
-            }
-        }
-        return index
     }
 
     /// Derived from (run, call index, payload): the same call of the same run always carries the same key.
@@ -179,11 +163,18 @@ public struct BulkPlanner: Sendable {
             }
         }
         guard threads, resource == .tickets else { return }
-        for item in try journal.items(runId, limit: limit) {
-            guard let text = item.before, var record = try JSONParser.parse(text).objectValue, record["messages"]?.arrayValue == nil else { continue }
-            let response = try await client.send(.GET, CStarAPI.ticketMessagesPath(ticketId: item.recordId))
-            record["messages"] = .array(response.data.arrayValue ?? [])
-            try journal.setBefore(runId, [(item.recordId, JSONSerializer.string(.object(record)))])
+        var after = -1, seen = 0
+        while seen < limit ?? Int.max {
+            let page = try journal.itemPage(runId, after: after, limit: min(500, (limit ?? Int.max) - seen))
+            guard let last = page.last else { break }
+            for item in page {
+                guard let text = item.before, var record = try JSONParser.parse(text).objectValue, record["messages"]?.arrayValue == nil else { continue }
+                let response = try await client.send(.GET, CStarAPI.ticketMessagesPath(ticketId: item.recordId))
+                record["messages"] = .array(response.data.arrayValue ?? [])
+                try journal.setBefore(runId, [(item.recordId, JSONSerializer.string(.object(record)))])
+            }
+            seen += page.count
+            after = last.seq
         }
     }
 

@@ -68,9 +68,10 @@ public struct BulkRunner: Sendable {
     /// transport failures after retries); the run stays resumable.
     public func execute(runId: String, progress: (BulkCallProgress) -> Void = { _ in }) async throws -> (sent: Int, replayed: Int) {
         try journal.setState(runId, .running)
-        let calls = try journal.calls(runId)
+        let total = try journal.callCount(runId)
         var sent = 0, replayed = 0
-        for call in calls where call.state != "committed" {
+        for index in try journal.uncommittedCallIndexes(runId) {
+            guard let call = try journal.call(runId, index: index) else { continue }
             try journal.markSent(runId, index: call.index)
             let items = try journal.callItems(runId, index: call.index)
             let body = try JSONParser.parse(call.body)
@@ -99,7 +100,7 @@ public struct BulkRunner: Sendable {
             try journal.commit(runId, index: call.index, answer: answer, replayed: wasReplayed, outcomes: outcomes)
             sent += 1
             if wasReplayed { replayed += 1 }
-            progress(BulkCallProgress(index: call.index, total: calls.count, items: items.count,
+            progress(BulkCallProgress(index: call.index, total: total, items: items.count,
                                       failed: outcomes.filter { !$0.ok }.count, replayed: wasReplayed))
             await afterCommit(call.index)
         }
@@ -149,22 +150,20 @@ public struct BulkRunner: Sendable {
     public func summarize(runId: String, failuresPath: String) throws -> BulkSummary {
         guard let run = try journal.run(id: runId) else { throw BulkSpecError("no bulk run \(runId)") }
         var s = BulkSummary(runId: runId, kind: run.kind.rawValue, resource: run.resource)
-        let items = try journal.items(runId)
-        s.items = items.count
-        s.calls = try journal.calls(runId).count
-        s.succeeded = items.filter { $0.outcome == "ok" }.count
-        s.failed = items.filter { $0.outcome == "failed" }.count
-        s.pending = items.filter { $0.outcome == nil && $0.callIndex != nil }.count
+        (s.items, s.succeeded, s.failed, s.pending) = try journal.itemCounts(runId)
+        s.calls = try journal.callCount(runId)
         try? FileManager.default.removeItem(atPath: failuresPath)
         if s.failed > 0 {
             let out = try LineWriter(path: failuresPath)
-            for item in items where item.outcome == "failed" {
-                var o = JSONObject()
-                o["id"] = .string(item.recordId)
-                o["code"] = .string(item.errorCode ?? "failed")
-                o["message"] = .string(item.errorMessage ?? "")
-                o["call"] = item.callIndex.map { .int(Int64($0)) } ?? .null
-                try out.write(JSONSerializer.bytes(.object(o)) + [10])
+            try journal.forEachItemPage(runId, where: "outcome = 'failed'") { page in
+                for item in page {
+                    var o = JSONObject()
+                    o["id"] = .string(item.recordId)
+                    o["code"] = .string(item.errorCode ?? "failed")
+                    o["message"] = .string(item.errorMessage ?? "")
+                    o["call"] = item.callIndex.map { .int(Int64($0)) } ?? .null
+                    try out.write(JSONSerializer.bytes(.object(o)) + [10])
+                }
             }
             try out.commit()
             s.failuresFile = failuresPath

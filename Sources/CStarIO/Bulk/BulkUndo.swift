@@ -30,7 +30,7 @@ public struct BulkUndoPlanner: Sendable {
         if let done = undos.first(where: { $0.state == .finished }) { return .alreadyUndone(undoRunId: done.id) }
         if let open = undos.last(where: { [.planned, .running].contains($0.state) }) { return .run(id: open.id, resumed: true, warnings: []) }
         for stale in undos where stale.state == .planning { try journal.discardPlanning(stale.id) }
-        let unfinished = try journal.calls(original.id).filter { $0.state != "committed" }
+        let unfinished = try journal.uncommittedCallIndexes(original.id)
         guard unfinished.isEmpty, original.state != .planning else {
             throw BulkSpecError("run \(original.id) has not finished (\(unfinished.count) call(s) not done): re-run its command to finish it, then undo it")
         }
@@ -40,29 +40,31 @@ public struct BulkUndoPlanner: Sendable {
         var warnings: [String] = []
         // An update whose outcome is unknown is set back too (harmless if it did not happen); a delete is not, since
         // re-creating a record that still exists would duplicate it.
-        let changed = try journal.succeededItems(original.id, includingUnconfirmed: original.kind == .update)
+        let changed = original.kind == .update ? "outcome = 'ok' OR error_code = '\(BulkJournal.unconfirmedCode)'" : "outcome = 'ok'"
         if original.kind == .delete {
             for item in try journal.failedItems(original.id) where item.errorCode == BulkJournal.unconfirmedCode {
                 warnings.append("\(item.recordId): cStar did not say whether it was deleted; not re-created (check it, and re-create it by hand if it is gone)")
             }
         }
-        var rows: [(id: String, changes: String?, before: String?)] = []
-        for item in changed {
-            guard let beforeText = item.before, let before = try JSONParser.parse(beforeText).objectValue else {
-                warnings.append("\(item.recordId): no before-image was captured; it cannot be restored")
-                continue
+        try journal.forEachItemPage(original.id, where: changed) { page in
+            var rows: [(id: String, changes: String?, before: String?)] = []
+            for item in page {
+                guard let beforeText = item.before, let before = try JSONParser.parse(beforeText).objectValue else {
+                    warnings.append("\(item.recordId): no before-image was captured; it cannot be restored")
+                    continue
+                }
+                switch original.kind {
+                case .update:
+                    let changes = try item.changes.map { try JSONParser.parse($0).objectValue ?? JSONObject() } ?? JSONObject()
+                    rows.append((item.recordId, Canonical.json(.object(Self.restore(changes: changes, before: before))), beforeText))
+                case .delete:
+                    rows.append((item.recordId, JSONSerializer.string(.object(Self.recreation(of: before, resource: resource))), beforeText))
+                case .undo:
+                    break
+                }
             }
-            switch original.kind {
-            case .update:
-                let changes = try item.changes.map { try JSONParser.parse($0).objectValue ?? JSONObject() } ?? JSONObject()
-                rows.append((item.recordId, Canonical.json(.object(Self.restore(changes: changes, before: before))), beforeText))
-            case .delete:
-                rows.append((item.recordId, JSONSerializer.string(.object(Self.recreation(of: before, resource: resource))), beforeText))
-            case .undo:
-                break
-            }
+            try journal.addItems(undoId, rows)
         }
-        try journal.addItems(undoId, rows)
         if original.kind == .update {
             try BulkPlanner.formUndoCalls(journal: journal, runId: undoId, resource: resource)
         } else {
@@ -110,7 +112,6 @@ public struct BulkUndoPlanner: Sendable {
     /// Calls of at most 500 records to `POST /import` (skip strategy: a record that exists again is left alone),
     /// each kept under the request size limit (tickets carry their whole threads).
     static func formImportCalls(journal: BulkJournal, runId: String, resource: TargetResource) throws {
-        let items = try journal.items(runId)
         var index = 0
         var chunk: [(seq: Int, record: String)] = []
         var bytes = 0
@@ -124,11 +125,13 @@ public struct BulkUndoPlanner: Sendable {
             chunk.removeAll()
             bytes = 0
         }
-        for item in items {
-            let record = JSONSerializer.string(try JSONParser.parse(item.changes ?? "{}"))
-            if !chunk.isEmpty, chunk.count == CStarAPI.maxImportRecords || bytes + record.utf8.count + 1 > CStarAPI.maxRequestBytes - 4096 { try flush() }
-            chunk.append((item.seq, record))
-            bytes += record.utf8.count + 1
+        try journal.forEachItemPage(runId) { page in
+            for item in page {
+                let record = JSONSerializer.string(try JSONParser.parse(item.changes ?? "{}"))
+                if !chunk.isEmpty, chunk.count == CStarAPI.maxImportRecords || bytes + record.utf8.count + 1 > CStarAPI.maxRequestBytes - 4096 { try flush() }
+                chunk.append((item.seq, record))
+                bytes += record.utf8.count + 1
+            }
         }
         try flush()
     }

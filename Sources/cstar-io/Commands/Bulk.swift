@@ -227,26 +227,27 @@ extension CStarIOCommand.Bulk {
                 if !output.quiet { for w in warnings { Console.err("warning: \(w)") } }
                 if resumed, !quiet { Console.err("Continuing undo run \(id) of \(original.id).") }
             }
-            let items = try journal.items(undoId)
-            let calls = try journal.calls(undoId)
-            let what = original.kind == .delete ? "re-create \(items.count) \(original.resource)" : "restore \(items.count) \(original.resource)"
+            let itemCount = try journal.itemCount(undoId)
+            let callCount = try journal.callCount(undoId)
+            let sampleItems = try journal.items(undoId, limit: sample)
+            let what = original.kind == .delete ? "re-create \(itemCount) \(original.resource)" : "restore \(itemCount) \(original.resource)"
             if dryRun {
                 if output.json {
                     Console.out(JSONSerializer.string(.object(JSONObject([
-                        ("dryRun", .bool(true)), ("undoOf", .string(original.id)), ("items", .int(Int64(items.count))),
-                        ("calls", .int(Int64(calls.count))), ("sample", .array(items.prefix(sample).map(BulkCommand.undoSample))),
+                        ("dryRun", .bool(true)), ("undoOf", .string(original.id)), ("items", .int(Int64(itemCount))),
+                        ("calls", .int(Int64(callCount))), ("sample", .array(sampleItems.map(BulkCommand.undoSample))),
                     ]))))
                 } else {
-                    Console.out("Dry run: undo would \(what) in \(calls.count) call(s). Nothing was changed.")
-                    for it in items.prefix(sample) { Console.out("  " + BulkCommand.undoSampleLine(it, delete: original.kind == .delete)) }
+                    Console.out("Dry run: undo would \(what) in \(callCount) call(s). Nothing was changed.")
+                    for it in sampleItems { Console.out("  " + BulkCommand.undoSampleLine(it, delete: original.kind == .delete)) }
                 }
                 try journal.deleteUnsentRun(undoId)
                 await resolved.shutdown()
                 return
             }
-            if !yes, BulkCommand.stdinIsTerminal, calls.contains(where: { $0.state == "planned" }), (try journal.run(id: undoId))?.state == .planned {
-                Console.err("Undo of \(original.id) (\(original.description)) will \(what) in \(calls.count) call(s):")
-                for it in items.prefix(sample) { Console.err("  " + BulkCommand.undoSampleLine(it, delete: original.kind == .delete)) }
+            if !yes, BulkCommand.stdinIsTerminal, try journal.callCount(undoId, state: "planned") > 0, (try journal.run(id: undoId))?.state == .planned {
+                Console.err("Undo of \(original.id) (\(original.description)) will \(what) in \(callCount) call(s):")
+                for it in sampleItems { Console.err("  " + BulkCommand.undoSampleLine(it, delete: original.kind == .delete)) }
                 guard BulkCommand.confirm("Proceed?") else {
                     try journal.deleteUnsentRun(undoId)
                     await resolved.shutdown()
@@ -286,13 +287,11 @@ extension CStarIOCommand.Bulk {
             let journal = try BulkJournal(path: path)
             var rows: [JSONValue] = []
             for r in try journal.runs() {
-                let items = try journal.items(r.id)
-                let ok = items.filter { $0.outcome == "ok" }.count
-                let failed = items.filter { $0.outcome == "failed" }.count
+                let (items, ok, failed, _) = try journal.itemCounts(r.id)
                 if json {
                     rows.append(.object(JSONObject([
                         ("id", .string(r.id)), ("action", .string(r.kind.rawValue)), ("resource", .string(r.resource)), ("state", .string(r.state.rawValue)),
-                        ("description", .string(r.description)), ("undoOf", r.undoOf.map { .string($0) } ?? .null), ("items", .int(Int64(items.count))),
+                        ("description", .string(r.description)), ("undoOf", r.undoOf.map { .string($0) } ?? .null), ("items", .int(Int64(items))),
                         ("succeeded", .int(Int64(ok))), ("failed", .int(Int64(failed))), ("createdAt", .string(r.createdAt)),
                         ("finishedAt", r.finishedAt.map { .string($0) } ?? .null),
                     ])))
@@ -366,18 +365,18 @@ enum BulkCommand {
                 try await planner.captureBefore(runId: runId, resource: spec.resource, threads: spec.action == .delete, limit: selection.sample)
             }
             let items = try journal.itemCount(runId)
-            let calls = try journal.calls(runId)
+            let calls = try journal.callCount(runId)
             let verb = spec.action == .update ? "update" : "delete"
             let sampleItems = try journal.items(runId, limit: selection.sample)
             if selection.dryRun {
                 if output.json {
                     Console.out(JSONSerializer.string(.object(JSONObject([
                         ("dryRun", .bool(true)), ("action", .string(verb)), ("resource", .string(spec.resource.rawValue)),
-                        ("items", .int(Int64(items))), ("calls", .int(Int64(calls.count))),
+                        ("items", .int(Int64(items))), ("calls", .int(Int64(calls))),
                         ("sample", .array(sampleItems.map { sample($0, action: spec.action) })), ("requests", .int(Int64(client.stats.requests))),
                     ]))))
                 } else {
-                    Console.out("Dry run: would \(verb) \(items) \(spec.resource.rawValue) in \(calls.count) call(s) of at most \(CStarAPI.maxBulkIds) ids. Nothing was changed.")
+                    Console.out("Dry run: would \(verb) \(items) \(spec.resource.rawValue) in \(calls) call(s) of at most \(CStarAPI.maxBulkIds) ids. Nothing was changed.")
                     for it in sampleItems { Console.out("  " + sampleLine(it, action: spec.action)) }
                 }
                 await resolved.shutdown()
@@ -391,7 +390,7 @@ enum BulkCommand {
                     throw UsageError("this would delete \(items) \(spec.resource.rawValue), more than --confirm-threshold \(threshold): pass --yes to confirm (try --dry-run first).")
                 }
                 if !selection.yes, stdinIsTerminal, items > 0 {
-                    Console.err("About to \(verb) \(items) \(spec.resource.rawValue) in \(calls.count) call(s):")
+                    Console.err("About to \(verb) \(items) \(spec.resource.rawValue) in \(calls) call(s):")
                     for it in sampleItems { Console.err("  " + sampleLine(it, action: spec.action)) }
                     guard confirm("Proceed?") else {
                         try journal.setState(runId, .cancelled)
