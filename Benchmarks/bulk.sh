@@ -23,20 +23,13 @@ done
 swift build -c release --product cstar-io >/dev/null
 BIN=${BIN:-"$(swift build -c release --show-bin-path)/cstar-io"}
 
-SANDBOX_PID=
-cleanup() { [ -n "$SANDBOX_PID" ] && kill "$SANDBOX_PID" 2>/dev/null || true; }
-trap cleanup EXIT
+. Benchmarks/sandbox.sh
 
 printf "%-9s %9s %7s %11s %14s %12s\n" tickets seconds calls "ms/call" "cstar-io CPU s" "peak RSS MB"
 for n in $SIZES; do
   run="$OUT/bulk-$n"
   rm -rf "$run"; mkdir -p "$run"
-  "$BIN" sandbox --data "$run/sandbox.sqlite" --rate-limit 1000000 --json > "$run/sandbox.json" 2> "$run/sandbox.err" &
-  SANDBOX_PID=$!
-  for _ in $(seq 100); do [ -s "$run/sandbox.json" ] && break; sleep 0.1; done
-  base=$(jq -r '.teams[0].baseURL' "$run/sandbox.json")
-  key=$(jq -r '.teams[0].secretKey' "$run/sandbox.json")
-  rm -f "$run/sandbox.json"  # holds the throwaway sandbox's keys: not kept with the results
+  start_sandbox "$run"
 
   # Seed N open tickets, 500 per POST /import (not timed).
   CSTAR_BASE="$base" CSTAR_KEY="$key" python3 - "$n" <<'PY'
@@ -54,7 +47,7 @@ PY
   CSTAR_SECRET_KEY="$key" /usr/bin/time -f "%e %M %U %S" -o "$run/time" \
     "$BIN" bulk update tickets --where status=open --set priority=high --yes --json --api-url "$base" --state-dir "$run/state" \
     > "$run/summary.json" 2> "$run/stderr" || { echo "bulk failed: see $run/stderr" >&2; exit 1; }
-  kill "$SANDBOX_PID"; wait "$SANDBOX_PID" 2>/dev/null || true; SANDBOX_PID=
+  stop_sandbox
 
   read -r secs rss usr sys < "$run/time"
   items=$(jq '.items' "$run/summary.json"); calls=$(jq '.calls' "$run/summary.json"); ok=$(jq '.succeeded' "$run/summary.json")

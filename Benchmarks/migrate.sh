@@ -27,9 +27,7 @@ done
 swift build -c release --product cstar-io >/dev/null
 BIN="$(swift build -c release --show-bin-path)/cstar-io"
 
-SANDBOX_PID=
-cleanup() { [ -n "$SANDBOX_PID" ] && kill "$SANDBOX_PID" 2>/dev/null || true; }
-trap cleanup EXIT
+. Benchmarks/sandbox.sh
 
 printf "%-9s %9s %9s %10s %11s %12s %9s %9s %8s %10s %9s\n" tickets messages seconds tickets/s messages/s "peak RSS MB" requests minimum lookups reconciled "jq -c s"
 for n in $SIZES; do
@@ -39,17 +37,12 @@ for n in $SIZES; do
   rm -rf "$run"; mkdir -p "$run"
 
   # A fresh sandbox in its own process, with a quota that does not throttle the measurement.
-  "$BIN" sandbox --data "$run/sandbox.sqlite" --rate-limit 1000000 --json > "$run/sandbox.json" 2> "$run/sandbox.err" &
-  SANDBOX_PID=$!
-  for _ in $(seq 100); do [ -s "$run/sandbox.json" ] && break; sleep 0.1; done
-  base=$(jq -r '.teams[0].baseURL' "$run/sandbox.json")
-  key=$(jq -r '.teams[0].secretKey' "$run/sandbox.json")
-  rm -f "$run/sandbox.json"  # holds the throwaway sandbox's keys: not kept with the results
+  start_sandbox "$run"
 
   CSTAR_SECRET_KEY="$key" /usr/bin/time -f "%e %M" -o "$run/time" \
     "$BIN" migrate "$export_dir" --from zendesk --api-url "$base" --state-dir "$run/state" --concurrency "$CONCURRENCY" --json \
     > "$run/summary.json" 2> "$run/stderr" || { rc=$?; [ "$rc" = 3 ] || { echo "migrate failed ($rc): see $run/stderr" >&2; exit 1; }; }
-  kill "$SANDBOX_PID"; wait "$SANDBOX_PID" 2>/dev/null || true; SANDBOX_PID=
+  stop_sandbox
 
   read -r secs rss < "$run/time"
   jq_secs=$( { /usr/bin/time -f "%e" jq -c . "$export_dir/tickets.ndjson" > /dev/null; } 2>&1 | tail -1)
