@@ -16,4 +16,5 @@ start_sandbox() {  # run-dir
   base=$(jq -r '.teams[0].baseURL' "$1/sandbox.json")
   key=$(jq -r '.teams[0].secretKey' "$1/sandbox.json")
   rm -f "$1/sandbox.json"  # holds the throwaway sandbox's keys: not kept with the results
+  [ -n "$base" ] && [ "$base" != null ] || { echo "the sandbox did not start:" >&2; cat "$1/sandbox.err" >&2; exit 1; }
 }

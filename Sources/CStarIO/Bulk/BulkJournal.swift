@@ -250,18 +250,24 @@ public final class BulkJournal: @unchecked Sendable {
     /// Forms and stores a run's calls in one transaction, reading the items in call order without holding them:
     /// for updates, items grouped by identical changes (groups in order of their first item), each group cut into
     /// calls of at most `perCall` ids; for deletes (`grouped` false), the items in order. `body` makes a call's
-    /// path, body and idempotency key from its index, the group's changes and its record ids. Returns the count.
+    /// path, body and idempotency key from its index, the group's changes and its record ids (it runs inside the
+    /// journal's write transaction and must not use the journal). Returns the count.
     public func formCalls(_ runId: String, grouped: Bool, perCall: Int,
                           body: (_ index: Int, _ changes: String?, _ recordIds: [String]) throws -> (path: String, body: String, key: String)) throws -> Int {
         try db.write { db in
-            let order = grouped ? "MIN(seq) OVER (PARTITION BY changes), seq" : "seq"
-            let rows = try Row.fetchCursor(db, sql: "SELECT seq, record_id, changes FROM item WHERE run_id = ? ORDER BY \(order)", arguments: [runId])
+            // A group is named by its first item's seq (an integer, so the grouping is SQLite's byte comparison
+            // throughout). The sort is complete before the first row comes back, so assigning call_idx below does
+            // not disturb the walk.
+            let group = grouped ? "MIN(seq) OVER (PARTITION BY changes)" : "0"
+            let rows = try Row.fetchCursor(db, sql: "SELECT seq, record_id, changes, \(group) AS grp FROM item WHERE run_id = ? ORDER BY grp, seq",
+                                           arguments: [runId])
             let insert = try db.makeStatement(sql: "INSERT INTO call (run_id, idx, path, body, items, idempotency_key, state, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'planned', ?)")
             let assign = try db.makeStatement(sql: "UPDATE item SET call_idx = ? WHERE run_id = ? AND seq = ?")
             let now = Self.now()
             var index = 0
             var seqs: [Int] = [], ids: [String] = []
             var changes: String?
+            var current: Int?
             func flush() throws {
                 guard !ids.isEmpty else { return }
                 let call = try body(index, changes, ids)
@@ -272,9 +278,10 @@ public final class BulkJournal: @unchecked Sendable {
                 ids.removeAll(keepingCapacity: true)
             }
             while let row = try rows.next() {
-                let c: String? = grouped ? row["changes"] : nil
-                if c != changes || ids.count == perCall { try flush() }
-                changes = c
+                let grp: Int = row["grp"]
+                if grp != current || ids.count == perCall { try flush() }
+                current = grp
+                changes = grouped ? row["changes"] : nil
                 seqs.append(row["seq"])
                 ids.append(row["record_id"])
             }

@@ -105,7 +105,7 @@ public struct BulkPlanner: Sendable {
             var body = JSONObject([("action", .string(action.rawValue)), ("resource", .string(resource.rawValue)),
                                    ("ids", .array(ids.map { .string($0) }))])
             if action == .update, let changes {
-                if parsed?.text != changes { parsed = (changes, try JSONParser.parse(changes)) }
+                if !(parsed?.text.utf8.elementsEqual(changes.utf8) ?? false) { parsed = (changes, try JSONParser.parse(changes)) }
                 body["data"] = parsed!.value
             }
             let text = JSONSerializer.string(.object(body))

@@ -262,14 +262,16 @@ extension DatabaseQueue {
 
 extension DatabaseMigrator {
     /// Migrates a file another process may be migrating at the same moment (two commands started together, or
-    /// a reader opening a run's journal): the loser of the race sees the other's schema on a second look.
+    /// a reader opening a run's journal): the loser of the race sees the other's schema on a second look. It may
+    /// fail on the table the other created (`SQLITE_ERROR`), on the lock (`BUSY`, `LOCKED`), or, for a migration
+    /// that is a no-op the second time (`CREATE INDEX IF NOT EXISTS`), on recording it again (`CONSTRAINT`).
     func migrateConcurrently(_ writer: some DatabaseWriter) throws {
         var attempt = 0
         while true {
             do {
                 try migrate(writer)
                 return
-            } catch let error as DatabaseError where attempt < 5 && [ResultCode.SQLITE_ERROR, .SQLITE_BUSY, .SQLITE_LOCKED].contains(error.resultCode.primaryResultCode) {
+            } catch let error as DatabaseError where attempt < 5 && [ResultCode.SQLITE_ERROR, .SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_CONSTRAINT].contains(error.resultCode.primaryResultCode) {
                 attempt += 1
                 Thread.sleep(forTimeInterval: 0.05 * Double(attempt))
             }

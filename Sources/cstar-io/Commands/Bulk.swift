@@ -194,6 +194,10 @@ extension CStarIOCommand.Bulk {
         @OptionGroup var target: TargetOptions
         @OptionGroup var output: OutputOptions
 
+        func validate() throws {
+            if sample < 0 { throw ValidationError("--sample must be 0 or more.") }
+        }
+
         func run() async throws {
             let path = (target.stateDir as NSString).appendingPathComponent(BulkCommand.journalFile)
             guard FileManager.default.fileExists(atPath: path) else { throw UsageError("no bulk journal in \(target.stateDir)/: nothing to undo.") }
