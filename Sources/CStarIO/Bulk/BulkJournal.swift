@@ -303,7 +303,8 @@ public final class BulkJournal: @unchecked Sendable {
     }
 
     /// Up to `limit` items of the run after seq `after`, in order: pages for walking a large run without holding it.
-    public func itemPage(_ runId: String, after: Int, limit: Int, where condition: String = "1") throws -> [Item] {
+    /// `condition` is SQL: module-internal, and only ever given constants.
+    func itemPage(_ runId: String, after: Int, limit: Int, where condition: String = "1") throws -> [Item] {
         try db.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM item WHERE run_id = ? AND seq > ? AND (\(condition)) ORDER BY seq LIMIT ?",
                              arguments: [runId, after, limit]).map(Self.item)
@@ -312,7 +313,7 @@ public final class BulkJournal: @unchecked Sendable {
 
     /// Calls `body` with the run's items in order, `pageSize` at a time (a page is read, then handed over, so
     /// `body` may use the journal).
-    public func forEachItemPage(_ runId: String, where condition: String = "1", pageSize: Int = 500, _ body: ([Item]) throws -> Void) throws {
+    func forEachItemPage(_ runId: String, where condition: String = "1", pageSize: Int = 500, _ body: ([Item]) throws -> Void) throws {
         var after = -1
         while true {
             let page = try itemPage(runId, after: after, limit: pageSize, where: condition)
