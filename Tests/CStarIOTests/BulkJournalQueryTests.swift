@@ -18,23 +18,33 @@ struct BulkJournalQueryTests {
         #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "no sort either: \(plan)")
     }
 
+    /// A fresh folder, and `open(i)` run `count` times at once; the errors, as text.
+    static func temporaryFolder(_ name: String) throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cstar-io-\(name)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    static func atOnce(_ count: Int, _ open: @Sendable (Int) throws -> Void) -> [String] {
+        let lock = NSLock()
+        nonisolated(unsafe) var errors: [String] = []
+        DispatchQueue.concurrentPerform(iterations: count) { i in
+            do { try open(i) } catch { lock.lock(); errors.append("\(error)"); lock.unlock() }
+        }
+        return errors
+    }
+
     /// Two commands started together open (and migrate) one state file at the same moment; every migration must
     /// come through on both sides, whichever wins (a no-op migration's record is the loser's conflict).
     @Test func stateFilesOpenedByManyAtOnceAllMigrate() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cstar-io-migrate-race-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let failures = NSLock()
-        nonisolated(unsafe) var errors: [String] = []
+        let dir = try Self.temporaryFolder("migrate-race")
+        var errors: [String] = []
         for round in 0..<8 {
-            DispatchQueue.concurrentPerform(iterations: 6) { i in
-                do {
-                    if i % 2 == 0 {
-                        _ = try BulkJournal(path: dir.appendingPathComponent("bulk-\(round).sqlite").path)
-                    } else {
-                        _ = try CheckpointStore(path: dir.appendingPathComponent("checkpoints-\(round).sqlite").path)
-                    }
-                } catch {
-                    failures.lock(); errors.append("\(error)"); failures.unlock()
+            errors += Self.atOnce(6) { i in
+                if i % 2 == 0 {
+                    _ = try BulkJournal(path: dir.appendingPathComponent("bulk-\(round).sqlite").path)
+                } else {
+                    _ = try CheckpointStore(path: dir.appendingPathComponent("checkpoints-\(round).sqlite").path)
                 }
             }
         }
@@ -47,36 +57,21 @@ struct BulkJournalQueryTests {
     /// An upgrade: a journal written by the previous version (schema v1, many items) opened by two commands at
     /// once. Both see v2 missing; one builds the index while the other waits, then finds it built.
     @Test func aJournalFromThePreviousVersionUpgradesUnderTwoOpenersAtOnce() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cstar-io-upgrade-race-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let failures = NSLock()
-        nonisolated(unsafe) var errors: [String] = []
+        let dir = try Self.temporaryFolder("upgrade-race")
+        var errors: [String] = []
         for round in 0..<3 {
             let path = dir.appendingPathComponent("bulk-\(round).sqlite").path
             var config = Configuration()
             config.journalMode = .wal  // as the previous version left it
             let old = try DatabaseQueue(path: path, configuration: config)
             try old.write { db in
-                try db.execute(sql: """
-                    CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
-                    INSERT INTO grdb_migrations VALUES ('v1');
-                    CREATE TABLE run (id TEXT PRIMARY KEY, kind TEXT NOT NULL, resource TEXT NOT NULL, fingerprint TEXT NOT NULL,
-                        target TEXT NOT NULL, description TEXT NOT NULL, undo_of TEXT, state TEXT NOT NULL,
-                        created_at TEXT NOT NULL, finished_at TEXT, summary TEXT);
-                    CREATE TABLE item (run_id TEXT NOT NULL, seq INTEGER NOT NULL, record_id TEXT NOT NULL, changes TEXT,
-                        call_idx INTEGER, before TEXT, outcome TEXT, error_code TEXT, error_message TEXT,
-                        PRIMARY KEY (run_id, seq), UNIQUE (run_id, record_id));
-                    CREATE TABLE call (run_id TEXT NOT NULL, idx INTEGER NOT NULL, path TEXT NOT NULL, body TEXT NOT NULL,
-                        items INTEGER NOT NULL, idempotency_key TEXT NOT NULL, state TEXT NOT NULL, answer TEXT,
-                        replayed INTEGER NOT NULL DEFAULT 0, updated_at TEXT NOT NULL, PRIMARY KEY (run_id, idx));
-                    """)
+                try db.execute(sql: "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY); INSERT INTO grdb_migrations VALUES ('v1');")
+                try db.execute(sql: BulkJournal.schemaV1)
                 let insert = try db.makeStatement(sql: "INSERT INTO item (run_id, seq, record_id, call_idx) VALUES ('r', ?, ?, ?)")
                 for i in 0..<200_000 { try insert.execute(arguments: [i, "tkt_\(i)", i / 100]) }
             }
             try old.close()
-            DispatchQueue.concurrentPerform(iterations: 2) { _ in
-                do { _ = try BulkJournal(path: path) } catch { failures.lock(); errors.append("\(error)"); failures.unlock() }
-            }
+            errors += Self.atOnce(2) { _ in _ = try BulkJournal(path: path) }
         }
         #expect(errors.isEmpty, "\(errors.prefix(3))")
     }

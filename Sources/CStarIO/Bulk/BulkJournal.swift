@@ -21,22 +21,23 @@ public final class BulkJournal: @unchecked Sendable {
         try Self.migrate(db)
     }
 
+    /// The first schema (migration v1), as the first released version created it.
+    static let schemaV1 = """
+        CREATE TABLE run (id TEXT PRIMARY KEY, kind TEXT NOT NULL, resource TEXT NOT NULL, fingerprint TEXT NOT NULL,
+            target TEXT NOT NULL, description TEXT NOT NULL, undo_of TEXT, state TEXT NOT NULL,
+            created_at TEXT NOT NULL, finished_at TEXT, summary TEXT);
+        CREATE TABLE item (run_id TEXT NOT NULL, seq INTEGER NOT NULL, record_id TEXT NOT NULL, changes TEXT,
+            call_idx INTEGER, before TEXT, outcome TEXT, error_code TEXT, error_message TEXT,
+            PRIMARY KEY (run_id, seq), UNIQUE (run_id, record_id));
+        CREATE TABLE call (run_id TEXT NOT NULL, idx INTEGER NOT NULL, path TEXT NOT NULL, body TEXT NOT NULL,
+            items INTEGER NOT NULL, idempotency_key TEXT NOT NULL, state TEXT NOT NULL, answer TEXT,
+            replayed INTEGER NOT NULL DEFAULT 0, updated_at TEXT NOT NULL, PRIMARY KEY (run_id, idx));
+        """
+
     static func migrate(_ db: DatabaseQueue) throws {
         var migrator = DatabaseMigrator()
         // Migrations are only ever appended: erasing would wipe resume and undo state.
-        migrator.registerMigration("v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE run (id TEXT PRIMARY KEY, kind TEXT NOT NULL, resource TEXT NOT NULL, fingerprint TEXT NOT NULL,
-                    target TEXT NOT NULL, description TEXT NOT NULL, undo_of TEXT, state TEXT NOT NULL,
-                    created_at TEXT NOT NULL, finished_at TEXT, summary TEXT);
-                CREATE TABLE item (run_id TEXT NOT NULL, seq INTEGER NOT NULL, record_id TEXT NOT NULL, changes TEXT,
-                    call_idx INTEGER, before TEXT, outcome TEXT, error_code TEXT, error_message TEXT,
-                    PRIMARY KEY (run_id, seq), UNIQUE (run_id, record_id));
-                CREATE TABLE call (run_id TEXT NOT NULL, idx INTEGER NOT NULL, path TEXT NOT NULL, body TEXT NOT NULL,
-                    items INTEGER NOT NULL, idempotency_key TEXT NOT NULL, state TEXT NOT NULL, answer TEXT,
-                    replayed INTEGER NOT NULL DEFAULT 0, updated_at TEXT NOT NULL, PRIMARY KEY (run_id, idx));
-                """)
-        }
+        migrator.registerMigration("v1") { db in try db.execute(sql: schemaV1) }
         // A call's items are looked up by call: without this, each lookup scanned the whole run (quadratic).
         migrator.registerMigration("v2") { db in
             try db.execute(sql: "CREATE INDEX IF NOT EXISTS item_by_call ON item (run_id, call_idx, seq)")

@@ -309,17 +309,19 @@ public final class Pipeline {
         summary.updated += outcome.updated
         summary.skipped += outcome.skipped
         if outcome.skipped > 0 { summary.skippedBy["exists", default: 0] += outcome.skipped }
+        // A rejects-file entry for the batch record at `index`, with its source location and payload.
+        func reject(_ index: Int, field: String?, code: String, message: String) throws {
+            let m = batch.records.indices.contains(index) ? batch.records[index] : nil
+            try rejects.write(Diagnostic(location: m?.location, entity: mapping.entity, field: field, code: code, message: message),
+                              record: m.map { .object($0.payload) })
+        }
         for e in outcome.errors {
-            let m = batch.records.indices.contains(e.index) ? batch.records[e.index] : nil
             summary.rejected += 1
-            try rejects.write(Diagnostic(location: m?.location, entity: mapping.entity, field: e.param, code: e.code,
-                                         message: e.notSent ? "not sent: \(e.message)" : "cStar refused the record: \(e.message)"), record: m.map { .object($0.payload) })
+            try reject(e.index, field: e.param, code: e.code, message: e.notSent ? "not sent: \(e.message)" : "cStar refused the record: \(e.message)")
         }
         for p in outcome.partial {
-            let m = batch.records.indices.contains(p.index) ? batch.records[p.index] : nil
             summary.childRejected += p.missing
-            try rejects.write(Diagnostic(location: m?.location, entity: mapping.entity, field: "messages", code: p.code, message: p.message),
-                              record: m.map { .object($0.payload) })
+            try reject(p.index, field: "messages", code: p.code, message: p.message)
         }
         let accounted = outcome.created + outcome.updated + outcome.skipped + outcome.errors.count
         if accounted != batch.records.count {

@@ -176,11 +176,9 @@ public struct CSVRecordReader: RecordReader {
                 (bytes + at).initialize(repeating: 0, count: total - at)
                 // Validated per field (a sequence must not straddle two), and only when some byte is not ASCII.
                 guard SWAR.anyNonASCII(bytes, count: at) else { return }
-                var from = 0
-                for i in spans.indices {
-                    let end = ends.loadUnaligned(fromByteOffset: i * CSVRow.endSize, as: Int.self)
-                    if !UTF8Text.isValid(UnsafeBufferPointer(start: bytes + from, count: end - from)) { valid = false; return }
-                    from = end
+                for i in spans.indices where !UTF8Text.isValid(CSVRow.field(i, ends: ends, bytes: bytes)) {
+                    valid = false
+                    return
                 }
             }
         }

@@ -74,29 +74,23 @@ final class CSVRow: ManagedBuffer<CSVRow.Header, UInt8> {
         return withUnsafeMutablePointerToElements { base in body(UnsafeRawPointer(base), UnsafePointer(base) + n * Self.endSize, n) }
     }
 
-    /// The bytes of every field, in column order.
+    /// Field `i` of a row's storage (see `withStorage`).
     @inline(__always)
-    func withFields<R>(_ body: (_ field: (Int) -> UnsafeBufferPointer<UInt8>) -> R) -> R {
-        let n = header.count
-        return withUnsafeMutablePointerToElements { base in
-            let raw = UnsafeRawPointer(base)
-            let bytes = UnsafePointer(base) + n * Self.endSize
-            return body { i in
-                let start = i == 0 ? 0 : raw.loadUnaligned(fromByteOffset: (i - 1) * Self.endSize, as: Int.self)
-                let end = raw.loadUnaligned(fromByteOffset: i * Self.endSize, as: Int.self)
-                return UnsafeBufferPointer(start: bytes + start, count: end - start)
-            }
-        }
+    static func field(_ i: Int, ends: UnsafeRawPointer, bytes: UnsafePointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        let start = i == 0 ? 0 : ends.loadUnaligned(fromByteOffset: (i - 1) * endSize, as: Int.self)
+        let end = ends.loadUnaligned(fromByteOffset: i * endSize, as: Int.self)
+        return UnsafeBufferPointer(start: bytes + start, count: end - start)
     }
 
     func string(at i: Int) -> String {
-        withFields { field in String(decoding: field(i), as: UTF8.self) }
+        withStorage { ends, bytes, _ in String(decoding: Self.field(i, ends: ends, bytes: bytes), as: UTF8.self) }
     }
 
     /// The row as an object keyed by column (the keys array is shared by all rows of the file).
     var object: JSONObject {
-        let n = header.count
-        let values = withFields { field in (0..<n).map { JSONValue.string(String(decoding: field($0), as: UTF8.self)) } }
+        let values = withStorage { ends, bytes, n in
+            (0..<n).map { JSONValue.string(String(decoding: Self.field($0, ends: ends, bytes: bytes), as: UTF8.self)) }
+        }
         return JSONObject(keys: columns.names, values: values)
     }
 }
