@@ -47,8 +47,6 @@ struct JSONRecordReaderTests {
         ("{\"users\": [{\"id\": 1},\n{\"id\": 2,, }]}", 2, "expected a quoted key"),
         ("{\"users\": [{\"id\": 1}\n{\"id\": 2}]}", 2, "expected ',' or ']'"),
         ("{\"users\": [{\"name\": \"unterminated\n\"}]}", 1, "line break inside a string"),
-        (#"{"other": [1]}"#, 1, "no key 'users'"),
-        (#"{"users": [1]}"#, 1, "expected an object"),
         (#"{"users": [{"n": 01}]}"#, 1, "leading zero"),
     ])
     func malformedInputGivesADiagnosticWithTheLine(text: String, line: Int, fragment: String) throws {
@@ -61,6 +59,20 @@ struct JSONRecordReaderTests {
             #expect(e.description.contains(fragment), "\(e)")
             #expect(e.description.hasPrefix(path))
         }
+    }
+
+    /// A page of another kind, or a non-object where a record belongs, loses nothing silently but stops nothing either.
+    @Test func otherPagesAreSkippedWithAWarningAndNonObjectsAreProblems() throws {
+        var other = try JSONRecordReader(path: try TestFiles.write(#"{"other": [1], "next_page": null}"#), recordsPath: "users")
+        guard case .warning(let w)? = try other.next() else { Issue.record("expected a warning"); return }
+        #expect(w.message.contains("'other'") && w.message.contains("skipped"), "\(w)")
+        #expect(try other.next() == nil)
+        var numbers = try JSONRecordReader(path: try TestFiles.write(#"{"users": [1, {"id": 2}]}"#), recordsPath: "users")
+        guard case .problem(let p)? = try numbers.next() else { Issue.record("expected a problem"); return }
+        #expect(p.message.contains("expected an object") && p.message.contains("/users/0"), "\(p)")
+        guard case .record(let r)? = try numbers.next() else { Issue.record("expected the second record"); return }
+        #expect(r.location.pointer == "/users/1")
+        #expect(r.location.description.hasSuffix(":1 /users/1"))
     }
 
     @Test func recordsLargerThanTheReadBufferAreReadWhole() throws {

@@ -71,9 +71,14 @@ struct ReaderFuzzTests {
 
             var json = try JSONRecordReader(path: path)
             let jsonOutcome = try Self.drain(&json, byteCount: bytes.count)
-            // Whatever our JSON reader accepts whole, Foundation's parser must accept too.
+            // Whatever our JSON reader accepts whole, Foundation's parser must accept too: as one document, or
+            // line by line when the reader recognised NDJSON from its first line.
             if case .clean = jsonOutcome, !bytes.isEmpty {
-                let ok = (try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])) != nil
+                func parses(_ b: some Collection<UInt8>) -> Bool {
+                    (try? JSONSerialization.jsonObject(with: Data(b), options: [.fragmentsAllowed])) != nil
+                }
+                let lines = bytes.split(separator: 10).filter { !$0.allSatisfy { $0 == 32 || $0 == 9 || $0 == 13 } }
+                let ok = parses(bytes) || (lines.count > 1 && lines.allSatisfy { parses($0) })
                 #expect(ok, "accepted invalid JSON: \(String(decoding: bytes, as: UTF8.self))")
             }
             var nd = try NDJSONRecordReader(path: path)

@@ -46,6 +46,14 @@ public struct EntitySummary: Sendable, Equatable {
     public var skippedBy: [String: Int] = [:]
     /// Child records (ticket messages) left out of their parent, each in the rejects file with its reason.
     public var childRejected = 0
+    /// Child records read (inline, joined from separate files, or standing in, as a description does), and those
+    /// skipped (met twice, or their parent was skipped). read = delivered + rejected + skipped, as for records.
+    public var childRead = 0
+    public var childSkipped = 0
+    /// Things the summary must tell that are not records: attachments kept as links, values not migrated.
+    public var notes: [String: Int] = [:]
+    /// Files skipped or looking incomplete, read warnings.
+    public var warnings: [String] = []
     /// The first payloads, as they would be sent.
     public var samples: [JSONValue] = []
     /// cStar's contents checked against this entity's delivery (nil when the sink does not check, as in `plan`).
@@ -57,6 +65,8 @@ public struct EntitySummary: Sendable, Equatable {
     }
 
     public var reconciles: Bool { read == created + updated + skipped + rejected + failed }
+    /// Children in parents cStar took (or already held).
+    public var childDelivered: Int { childRead - childRejected - childSkipped }
 
     public var json: JSONValue {
         .object(JSONObject([
@@ -65,6 +75,10 @@ public struct EntitySummary: Sendable, Equatable {
             ("skipped", .int(Int64(skipped))), ("rejected", .int(Int64(rejected))), ("failed", .int(Int64(failed))),
             ("skippedBy", .object(JSONObject(skippedBy.sorted { $0.key < $1.key }.map { ($0.key, .int(Int64($0.value))) }))),
             ("childRejected", .int(Int64(childRejected))),
+            ("children", .object(JSONObject([("read", .int(Int64(childRead))), ("delivered", .int(Int64(childDelivered))),
+                                             ("rejected", .int(Int64(childRejected))), ("skipped", .int(Int64(childSkipped)))]))),
+            ("notes", .object(JSONObject(notes.sorted { $0.key < $1.key }.map { ($0.key, .int(Int64($0.value))) }))),
+            ("warnings", .array(warnings.map { .string($0) })),
             ("reconciliation", reconciliation?.json ?? .null),
         ]))
     }

@@ -113,12 +113,16 @@ public final class Pipeline {
     private var builtIndexes: Set<String> = []
     private var builtChildren: Set<String> = []
 
-    public init(exportDirectory: String, stateDirectory: String, sink: any BatchSink, logger: Logger) throws {
+    /// - Parameter rejectsFile: the file name, in `stateDirectory`, that receives this run's rejects; whatever an
+    ///   earlier run left there is removed first, so no command reports another run's rejects.
+    public init(exportDirectory: String, stateDirectory: String, sink: any BatchSink, logger: Logger, rejectsFile: String = "rejects.ndjson") throws {
         self.exportDirectory = exportDirectory
         self.sink = sink
         self.logger = logger
         try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
-        rejects = RejectsWriter(path: (stateDirectory as NSString).appendingPathComponent("rejects.ndjson"))
+        let rejectsPath = (stateDirectory as NSString).appendingPathComponent(rejectsFile)
+        if FileManager.default.fileExists(atPath: rejectsPath) { try FileManager.default.removeItem(atPath: rejectsPath) }
+        rejects = RejectsWriter(path: rejectsPath)
         index = try RunIndex(path: (stateDirectory as NSString).appendingPathComponent("run-index.sqlite"))
     }
 
@@ -147,9 +151,11 @@ public final class Pipeline {
                 continue
             }
             progress(.entityStarted(entity: mapping.entity, files: files))
-            try buildIndexes(for: mapping)
+            var prepared = EntitySummary(entity: mapping.entity, target: mapping.target.rawValue)
+            try buildIndexes(for: mapping, summary: &prepared)
             try await sink.entityStarting(mapping)
-            var (summary, sent) = try await runEntity(mapping, files: files, progress: progress)
+            var (summary, sent) = try await runEntity(mapping, files: files, prepared: prepared, progress: progress)
+            try accountUnclaimedChildren(of: mapping, summary: &summary)
             summary.reconciliation = try await sink.entityFinished(mapping)
             minimumRequests += Self.minimumRequests(mapping.target, records: sent)
             summaries.append(summary)
@@ -170,38 +176,72 @@ public final class Pipeline {
         }
     }
 
-    func buildIndexes(for mapping: EntityMapping) throws {
+    func buildIndexes(for mapping: EntityMapping, summary: inout EntitySummary) throws {
         for spec in mapping.indexes where !builtIndexes.contains(spec.name) {
-            var reader = MultiFileReader(paths: files(for: spec.source), options: ReaderOptions(records: spec.source.records))
+            var reader = MultiFileReader(files: SourceFiles.matches(spec.source, in: exportDirectory), options: ReaderOptions(records: spec.source.records))
             let n = try index.buildSourceIndex(name: spec.name, reader: &reader, keyPath: spec.key)
             logger.debug("index built", metadata: ["index": "\(spec.name)", "records": "\(n)"])
             builtIndexes.insert(spec.name)
         }
         for child in mapping.children {
-            guard let source = child.source, let parentKey = child.parentKey else { continue }
             let id = "\(mapping.entity).\(child.target)"
             guard !builtChildren.contains(id) else { continue }
-            var reader = MultiFileReader(paths: files(for: source), options: ReaderOptions(records: source.records))
-            let (n, problems) = try index.buildChildIndex(entity: mapping.entity, child: child.target, reader: &reader, parentKeyPath: parentKey)
-            for p in problems {
-                try rejects.write(Diagnostic(location: SourceLocation(file: p.file, line: p.line, index: 0), entity: id, field: nil,
-                                             code: "unreadable", message: p.message), record: nil)
-            }
-            logger.debug("child index built", metadata: ["children": "\(id)", "records": "\(n)"])
             builtChildren.insert(id)
+            for source in child.sources {
+                var reader = MultiFileReader(files: SourceFiles.matches(source.spec, in: exportDirectory), options: ReaderOptions(records: source.spec.records))
+                let result = try index.buildChildIndex(entity: mapping.entity, child: child.target, reader: &reader, source: source,
+                                                       childKey: child.key, order: child.order)
+                summary.childRead += result.indexed + result.duplicates + result.problems.count
+                summary.childSkipped += result.duplicates
+                summary.childRejected += result.problems.count
+                if result.duplicates > 0 { summary.notes["\(child.target) met twice (same \(child.key ?? "key")), kept once", default: 0] += result.duplicates }
+                for p in result.problems {
+                    try rejects.write(Diagnostic(location: SourceLocation(file: p.file, line: p.line, index: 0), entity: id, field: nil,
+                                                 code: "unreadable", message: p.message), record: nil)
+                }
+                logger.debug("child index built", metadata: ["children": "\(id)", "records": "\(result.indexed)"])
+            }
+        }
+        if let version = mapping.latestBy {
+            var reader = MultiFileReader(files: SourceFiles.matches(mapping.source, in: exportDirectory), options: ReaderOptions(records: mapping.source.records))
+            let (records, keys) = try index.buildLatest(entity: mapping.entity, reader: &reader, keyPath: mapping.key, versionPath: version)
+            if records > keys { logger.info("\(mapping.entity): \(records - keys) records met again in later pages; the latest '\(version)' of each is kept") }
         }
     }
 
-    func runEntity(_ mapping: EntityMapping, files: [String], progress: @escaping @Sendable (PipelineProgress) -> Void) async throws -> (EntitySummary, sent: Int) {
-        var summary = EntitySummary(entity: mapping.entity, target: mapping.target.rawValue)
+    /// Children no mapped parent took: those of skipped parents are skipped, of rejected parents rejected with them,
+    /// and those whose parent is not in the export are rejected (one rejects-file entry per parent).
+    func accountUnclaimedChildren(of mapping: EntityMapping, summary: inout EntitySummary) throws {
+        for child in mapping.children where !child.sources.isEmpty {
+            for group in try index.unclaimedChildren(entity: mapping.entity, child: child.target) {
+                switch group.outcome {
+                case "skipped"?: summary.childSkipped += group.count
+                case "rejected"?: summary.childRejected += group.count
+                default:
+                    summary.childRejected += group.count
+                    try rejects.write(Diagnostic(location: SourceLocation(file: group.file, line: group.line, index: 0), entity: "\(mapping.entity).\(child.target)",
+                                                 field: child.sources.first?.parentKey, code: "no_parent",
+                                                 message: "\(group.count) \(child.target) of \(mapping.entity) '\(group.parentKey)', which is not in the export: not migrated"),
+                                      record: nil)
+                }
+            }
+        }
+    }
+
+    func runEntity(_ mapping: EntityMapping, files: [String], prepared: EntitySummary,
+                   progress: @escaping @Sendable (PipelineProgress) -> Void) async throws -> (EntitySummary, sent: Int) {
+        var summary = prepared
         summary.files = files
         var mapper = Mapper(mapping: mapping, dedupe: index)
         let readProgress = ReadProgress(files: files)
         // A short read-ahead (4 × 128 records): enough to keep the reader thread busy while batches are mapped and
         // sent, small enough that a ticket with a long thread per record does not hold tens of MB in waiting.
-        let reader = PrefetchingReader(MultiFileReader(paths: files, options: ReaderOptions(records: mapping.source.records, progress: readProgress)),
+        let matched = SourceFiles.matches(mapping.source, in: exportDirectory)
+        let reader = PrefetchingReader(MultiFileReader(files: matched, options: ReaderOptions(records: mapping.source.records, progress: readProgress)),
                                        batchSize: 128, maxBatches: 4)
         let resolver = PipelineResolver(index: index, sink: sink)
+        let tracksParents = mapping.children.contains { !$0.sources.isEmpty }
+        var parents: [(key: String, outcome: String)] = []
         let sink = self.sink
         let width = max(1, sink.concurrency(for: mapping))
         let recordsPerBatch = max(1, sink.batchSize(for: mapping))
@@ -230,6 +270,8 @@ public final class Pipeline {
             func flush() async throws {
                 try index.registerKeys(entity: mapping.entity, keys)
                 keys.removeAll(keepingCapacity: true)
+                try index.registerParents(entity: mapping.entity, parents)
+                parents.removeAll(keepingCapacity: true)
                 guard !batch.isEmpty else { return }
                 let next = Batch(entity: mapping.entity, target: mapping.target, index: batchIndex, records: batch)
                 batchIndex += 1
@@ -252,6 +294,7 @@ public final class Pipeline {
                 case .record(let r): record = r
                 case .warning(let w):
                     logger.warning("\(w)")
+                    if summary.warnings.count < 100 { summary.warnings.append(w.description) }
                     continue
                 case .problem(let p):
                     summary.read += 1
@@ -261,10 +304,21 @@ public final class Pipeline {
                     continue
                 }
                 summary.read += 1
-                switch try mapper.map(record, resolver: resolver) {
-                case .mapped(let m, let childProblems):
-                    for d in childProblems { try rejects.write(d, record: nil) }
-                    summary.childRejected += childProblems.count
+                let outcome = try mapper.map(record, resolver: resolver)
+                if tracksParents, let key = record.value(at: mapping.key)?.scalarText {
+                    switch outcome {
+                    case .mapped: parents.append((key, "mapped"))
+                    case .skipped: parents.append((key, "skipped"))
+                    case .rejected: parents.append((key, "rejected"))
+                    }
+                }
+                switch outcome {
+                case .mapped(let m, let children):
+                    for d in children.problems { try rejects.write(d, record: nil) }
+                    summary.childRejected += children.problems.count
+                    summary.childSkipped += children.skipped
+                    // Children joined from separate files were counted when indexed; inline ones and stand-ins now.
+                    summary.childRead += children.read
                     if summary.samples.count < 3 { summary.samples.append(.object(m.payload)) }
                     // New batches are cut by count and request size; a batch an earlier attempt already formed is cut
                     // where it was then (sizes can change between attempts as references resolve differently).
@@ -288,7 +342,17 @@ public final class Pipeline {
             try await flush()
             while inFlight > 0 { try await collect() }
         }
+        for (k, v) in resolver.notes { summary.notes[k, default: 0] += v }
+        if let w = mapping.conditions.first, summary.read > 0, summary.skippedBy.values.reduce(0, +) == summary.read,
+           summary.skippedBy.keys.allSatisfy({ $0 != "duplicate" && $0 != "exists" && $0 != "superseded" }) {
+            summary.warnings.append("\(mapping.file): the where conditions skipped every one of the \(summary.read) records read (first condition on '\(w.field)'); check the field names and values against the export")
+        }
         return (summary, sent)
+    }
+
+    /// Children a mapped record carries in its payload (they share the fate of their parent).
+    static func childCount(_ m: MappedRecord, _ mapping: EntityMapping) -> Int {
+        mapping.children.reduce(0) { $0 + (m.payload[$1.target]?.arrayValue?.count ?? 0) }
     }
 
     /// Adds a delivered batch to the entity's counts; refused and per-record errors go to the rejects file.
@@ -299,6 +363,7 @@ public final class Pipeline {
             // The whole batch was refused: record every record with the API's reason rather than lose them.
             for m in batch.records {
                 summary.rejected += 1
+                summary.childRejected += Self.childCount(m, mapping)
                 try rejects.write(Diagnostic(location: m.location, entity: mapping.entity, field: e.param, code: e.code, message: e.message),
                                   record: .object(m.payload))
             }
@@ -317,6 +382,7 @@ public final class Pipeline {
         }
         for e in outcome.errors {
             summary.rejected += 1
+            if batch.records.indices.contains(e.index) { summary.childRejected += Self.childCount(batch.records[e.index], mapping) }
             try reject(e.index, field: e.param, code: e.code, message: e.notSent ? "not sent: \(e.message)" : "cStar refused the record: \(e.message)")
         }
         for p in outcome.partial {
@@ -335,6 +401,12 @@ public final class Pipeline {
 final class PipelineResolver: MappingResolver {
     let index: RunIndex
     let sink: any BatchSink
+    /// What mapping counted for the summary (used from the pipeline's task only).
+    private(set) var notes: [String: Int] = [:]
+
+    func note(_ text: String, count: Int) { notes[text, default: 0] += count }
+
+    func latest(entity: String, key: String) throws -> SourceLocation? { try index.latest(entity: entity, key: key) }
 
     init(index: RunIndex, sink: any BatchSink) {
         self.index = index

@@ -25,7 +25,15 @@ public enum HTMLConverter {
                 case "li": newline(&out); out += String(repeating: "  ", count: max(0, listDepth - 1)) + "- "
                 case "tr": newline(&out)
                 case "td", "th": if !out.hasSuffix("\n") && !out.isEmpty { out += "\t" }
-                case "img": if let alt = attrs["alt"], !alt.isEmpty { out += "[\(alt)]" }
+                case "img":
+                    // cStar holds text only: an inline image stays as its link (a Zendesk /attachments/token/… URL).
+                    let alt = attrs["alt"].flatMap { $0.isEmpty ? nil : $0 }
+                    switch (alt, attrs["src"].flatMap { $0.isEmpty ? nil : $0 }) {
+                    case let (a?, src?): out += "[image: \(a) \(src)]"
+                    case let (nil, src?): out += "[image: \(src)]"
+                    case let (a?, nil): out += "[\(a)]"
+                    default: break
+                    }
                 default: break
                 }
             case .close(let name):

@@ -6,9 +6,20 @@ public struct MappedRecord: Sendable {
     public var location: SourceLocation
 }
 
+/// What became of a mapped record's children (a ticket's comments): every child read is in the payload,
+/// rejected (in `problems`) or skipped (a duplicate of one already there).
+public struct ChildTally: Sendable {
+    public var read = 0
+    public var skipped = 0
+    public var problems: [Diagnostic] = []
+    /// Children in the payload, per child field (for records cStar later refuses).
+    public var delivered = 0
+    public init() {}
+}
+
 /// What became of one source record.
 public enum MapOutcome: Sendable {
-    case mapped(MappedRecord, childProblems: [Diagnostic])
+    case mapped(MappedRecord, children: ChildTally)
     /// Filtered out on purpose (a `where` condition, or a duplicate); counts as skipped, with the reason.
     /// A duplicate names the source key of the record it duplicates, so references to it still resolve.
     case skipped(Diagnostic, duplicateOf: String?)
@@ -26,6 +37,15 @@ public protocol MappingResolver {
     func member(email: String) throws -> JSONValue?
     /// The child records of a parent, in file order.
     func children(of entity: String, child: String, parentKey: String) throws -> [Record]
+    /// Counts something the summary must tell (attachments kept as links, values not migrated).
+    func note(_ text: String, count: Int)
+    /// Where the version of the record `key` of `entity` to keep is (for `latestBy`); nil when not indexed.
+    func latest(entity: String, key: String) throws -> SourceLocation?
+}
+
+extension MappingResolver {
+    public func note(_ text: String, count: Int) {}
+    public func latest(entity: String, key: String) throws -> SourceLocation? { nil }
 }
 
 /// A resolver for mappings without lookups or children.
@@ -69,35 +89,50 @@ public struct Mapper {
     /// turning every record into a reject.
     public mutating func map(_ record: Record, resolver: any MappingResolver = NoResolver()) throws -> MapOutcome {
         let entity = mapping.entity
-        for c in mapping.conditions where !Self.holds(c, record.value(at: c.field)) {
-            return .skipped(Diagnostic(severity: .warning, location: record.location, entity: entity, field: c.field, code: "filtered",
-                                       message: "skipped by the mapping's where condition on '\(c.field)' (\(mapping.file):\(c.line))"),
+        for c in mapping.conditions where !(try Self.holds(c, record, resolver: resolver)) {
+            return .skipped(Diagnostic(severity: .warning, location: record.location, entity: entity, field: c.field, code: c.reason ?? "filtered",
+                                       message: c.reason.map { "skipped: \($0) (\(mapping.file):\(c.line))" }
+                                           ?? "skipped by the mapping's where condition on '\(c.field)' (\(mapping.file):\(c.line))"),
                             duplicateOf: nil)
         }
         guard let keyValue = record.value(at: mapping.key)?.scalarText, !keyValue.isEmpty else {
             return .rejected(Diagnostic(location: record.location, entity: entity, field: mapping.key, code: "missing_key",
                                         message: "the source key '\(mapping.key)' is missing or empty; it identifies the record across runs"))
         }
+        if mapping.latestBy != nil, let keep = try resolver.latest(entity: entity, key: keyValue),
+           keep.file != record.location.file || keep.index != record.location.index {
+            return .skipped(Diagnostic(severity: .warning, location: record.location, entity: entity, field: mapping.latestBy, code: "superseded",
+                                       message: "skipped: a later version of '\(keyValue)' is at \(keep)"),
+                            duplicateOf: nil)
+        }
         var payload: JSONObject
         switch Self.applyRules(mapping.fields, to: record, entity: entity, resolver: resolver) {
         case .failure(let d): return .rejected(d)
         case .success(let p): payload = p
         }
-        var childProblems: [Diagnostic] = []
+        var tally = ChildTally()
         for child in mapping.children {
-            let records: [Record]
+            var records: [Record]
             do {
-                records = try childRecords(child, parent: record, parentKey: keyValue, resolver: resolver)
+                records = try childRecords(child, parent: record, parentKey: keyValue, resolver: resolver, tally: &tally)
             } catch {
                 return .rejected(Diagnostic(location: record.location, entity: entity, field: child.target, code: "children_unreadable", message: "\(error)"))
             }
             var items: [JSONValue] = []
+            if records.isEmpty, let standIn = child.whenNone {
+                // Nothing but the parent itself: its own rules make the one child (the description as first message).
+                if case .success(let p) = Self.applyRules(standIn, to: record, entity: "\(entity).\(child.target)", resolver: resolver) {
+                    tally.read += 1
+                    items.append(.object(p))
+                }
+            }
             for c in records {
                 switch Self.applyRules(child.fields, to: c, entity: "\(entity).\(child.target)", resolver: resolver) {
                 case .success(let p): items.append(.object(p))
-                case .failure(let d): childProblems.append(d)
+                case .failure(let d): tally.problems.append(d)
                 }
             }
+            tally.delivered += items.count
             payload[child.target] = .array(items)
         }
         if let d = mapping.dedupe, let v = Record(fields: payload, location: record.location).value(at: d.field)?.scalarText {
@@ -108,16 +143,39 @@ public struct Mapper {
                                 duplicateOf: firstKey)
             }
         }
-        return .mapped(MappedRecord(entity: entity, sourceKey: keyValue, payload: payload, location: record.location), childProblems: childProblems)
+        return .mapped(MappedRecord(entity: entity, sourceKey: keyValue, payload: payload, location: record.location), children: tally)
     }
 
-    func childRecords(_ child: ChildSpec, parent: Record, parentKey: String, resolver: any MappingResolver) throws -> [Record] {
+    /// A parent's children: inline, else from the separate sources (already joined, deduplicated and ordered by the
+    /// run index); inline children met twice (by the child key) are skipped, and put in order.
+    func childRecords(_ child: ChildSpec, parent: Record, parentKey: String, resolver: any MappingResolver, tally: inout ChildTally) throws -> [Record] {
         if let inline = child.inline, let items = parent.value(at: inline)?.arrayValue {
-            return items.enumerated().compactMap { i, v in
-                v.objectValue.map { Record(fields: $0, location: SourceLocation(file: parent.location.file, line: parent.location.line, index: i + 1)) }
+            var out: [Record] = []
+            var seen: Set<String> = []
+            let base = parent.location.pointer ?? ""
+            for (i, v) in items.enumerated() {
+                tally.read += 1
+                guard let o = v.objectValue else {
+                    tally.problems.append(Diagnostic(location: parent.location, entity: "\(mapping.entity).\(child.target)", field: inline, code: "not_an_object",
+                                                     message: "\(inline)[\(i)] is a JSON \(v.typeName), expected an object"))
+                    continue
+                }
+                if let k = child.key, let id = o[k]?.scalarText {
+                    guard seen.insert(id).inserted else { tally.skipped += 1; continue }
+                }
+                out.append(Record(fields: o, location: SourceLocation(file: parent.location.file, line: parent.location.line, index: i + 1,
+                                                                      pointer: "\(base)/\(inline)/\(i)")))
             }
+            if let order = child.order {
+                out = out.enumerated().sorted { a, b in
+                    let x = a.element.value(at: order)?.scalarText ?? "", y = b.element.value(at: order)?.scalarText ?? ""
+                    return x != y ? x < y : a.offset < b.offset
+                }.map(\.element)
+            }
+            return out
         }
-        guard child.source != nil else { return [] }
+        guard !child.sources.isEmpty else { return [] }
+        // Children from separate files were counted (read, duplicates, unreadable) when the index was built.
         return try resolver.children(of: mapping.entity, child: child.target, parentKey: parentKey)
     }
 
@@ -146,6 +204,7 @@ public struct Mapper {
                 if case .string(let s) = d, s.contains("{{") { value = .string(render(s, record: record, value: .null)) }
             }
             if isEmpty(value) {
+                if let note = rule.noteIfEmpty, !rule.required { resolver.note(note, count: 1) }
                 if rule.required {
                     let from = rule.sources.isEmpty ? "" : " (source field \(rule.sources.map { "'\($0)'" }.joined(separator: " or ")))"
                     return .failure(Diagnostic(location: record.location, entity: entity, field: rule.target, code: "required_missing",
@@ -164,6 +223,15 @@ public struct Mapper {
         case .string(let s): return s.isEmpty
         default: return false
         }
+    }
+
+    static func holds(_ c: Condition, _ record: Record, resolver: any MappingResolver) throws -> Bool {
+        var v = record.value(at: c.field)
+        if let (index, field) = c.lookup {
+            let found = try v?.scalarText.flatMap { try resolver.lookup(index: index, key: $0) }
+            v = found.flatMap { Record(fields: $0, location: record.location).value(at: field) }
+        }
+        return holds(c, v)
     }
 
     static func holds(_ c: Condition, _ v: JSONValue?) -> Bool {

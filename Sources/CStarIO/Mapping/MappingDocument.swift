@@ -20,6 +20,10 @@ public struct Condition: Sendable {
     public var field: String
     public var test: Test
     public var line: Int
+    /// What the summary says of records this condition skips (default: the condition itself).
+    public var reason: String?
+    /// Test a field of another source record found by this field's value (`user_id` → the user's `role`).
+    public var lookup: (index: String, field: String)?
 }
 
 /// Skip records whose payload `field` was already seen in this run (optionally ignoring case).
@@ -64,9 +68,19 @@ public enum Transform: Sendable {
     case slug
     /// Adds the rendered template to the list (skipped when it renders empty).
     case append(String)
+    /// Custom field values (`[{id, value}]` or `{key: value}`) → `{cStarKey: value}` through their definitions.
+    case fieldValues(FieldValuesSpec)
+    /// Appends one rendered line per element of a list field (attachments as links), under a header; the
+    /// elements are counted in the summary under `note`.
+    case appendList(from: String, item: String, header: String?, note: String?)
+    /// When the value is empty, the first non-empty of these source fields.
+    case coalesce([String])
+    /// Counts occurrences of `substring` in the value into the summary under `note`; the value is unchanged.
+    case count(substring: String, note: String)
 
     static let names = ["trim", "lower", "upper", "string", "number", "boolean", "not", "nullIfEmpty", "truncate", "split", "join",
-                        "map", "date", "htmlToText", "htmlToMarkdown", "template", "lookup", "ref", "member", "zendeskIntervals", "slug", "append"]
+                        "map", "date", "htmlToText", "htmlToMarkdown", "template", "lookup", "ref", "member", "zendeskIntervals", "slug", "append",
+                        "fieldValues", "appendList", "coalesce", "count"]
 }
 
 /// How one payload field is produced.
@@ -80,6 +94,23 @@ public struct FieldRule: Sendable {
     public var required: Bool
     public var transforms: [Transform]
     public var line: Int
+    /// When the value ends up empty, counted in the summary under this text (what cStar does instead).
+    public var noteIfEmpty: String?
+}
+
+/// How `fieldValues` reads custom field values through their definitions (Zendesk `ticket_fields`).
+public struct FieldValuesSpec: Sendable {
+    /// The index of definitions, keyed by field id (or by key, for `{key: value}` values).
+    public var index: String
+    /// Definition fields naming the cStar key, first non-empty (slugged: `Reason for contact` → `reason_for_contact`).
+    public var key: [String]
+    /// Definition field with the type (`tagger`, `multiselect`, `checkbox`, `date`, `integer`, `decimal`, ...).
+    public var type: String?
+    /// Definition field with the options (`[{name, value}]`): a stored value becomes its option's name.
+    public var options: String?
+    /// In `[{id, value}]` lists: the element fields holding the definition id and the value.
+    public var idField = "id"
+    public var valueField = "value"
 }
 
 /// Where an entity's records come from.
@@ -91,6 +122,9 @@ public struct SourceSpec: Sendable {
     /// With `firstMatch`, only the first pattern that matches any file is read (alternative layouts of the
     /// same data, such as API pages or the NDJSON full export).
     public var firstMatch = false
+    /// Patterns grouped as written (`files: [[a, b], c]`): with `firstMatch`, the first group matching any file is
+    /// read whole. A plain pattern is a group of its own.
+    public var groups: [[String]] = []
 }
 
 /// A source file indexed by key, for lookups (`users` by `id`). Built on disk before records are mapped.
@@ -100,15 +134,33 @@ public struct IndexSpec: Sendable {
     public var key: String
 }
 
+/// Files of child records kept apart from their parents (a comments dump), joined on `parentKey`.
+public struct ChildSource: Sendable {
+    public var spec: SourceSpec
+    /// The child's field holding its parent's key (a `{field}` in a file pattern can supply it).
+    public var parentKey: String
+    /// Each element of this array field is one child, with the fields of the record around it that it lacks
+    /// (an audit's `events`: each inherits the audit's `ticket_id` and `created_at`).
+    public var unnest: String?
+    /// Only children meeting every condition are children (`type: Comment` among an audit's events).
+    public var conditions: [Condition] = []
+}
+
 /// Child records that travel inside their parent's payload (a ticket's comments → `messages`).
 public struct ChildSpec: Sendable {
     /// Payload field of the parent that receives the list.
     public var target: String
     /// Array field of the parent source record holding the children (the full-export layout), if any.
     public var inline: String?
-    /// A separate file of children (the API-dump layout), joined on `parentKey` through an on-disk index.
-    public var source: SourceSpec?
-    public var parentKey: String?
+    /// Separate files of children (API-dump layouts), read together; with `key`, a child found twice is one.
+    public var sources: [ChildSource] = []
+    /// The children's own key: a child met again (in another source, or twice inline) is skipped as a duplicate.
+    public var key: String?
+    /// Children are put in the order of this field (stable; e.g. `created_at`), whichever source they came from.
+    public var order: String?
+    /// Rules applied to the parent record when it has no children at all: one child stands in (a ticket's
+    /// `description` as its first message when the export holds no comments).
+    public var whenNone: [FieldRule]?
     public var fields: [FieldRule]
     public var line: Int
 }
@@ -128,6 +180,9 @@ public struct EntityMapping: Sendable {
     public var children: [ChildSpec] = []
     /// Used only when the named entity found no source files (a CSV layout standing in for the JSON one).
     public var fallbackFor: String?
+    /// Records met more than once (incremental export pages) are taken once: the version with the greatest value
+    /// of this field (the last one read on a tie); the others are skipped as superseded.
+    public var latestBy: String?
 
     /// Loads and fully validates a mapping file; all problems are reported at once.
     public static func load(path: String) throws -> EntityMapping {
@@ -153,7 +208,7 @@ public struct EntityMapping: Sendable {
         } catch let e as YamlError {
             throw MappingErrors(errors: [Self.yamlError(e, file: file)])
         }
-        let top: Set = ["version", "entity", "target", "description", "source", "key", "where", "dedupe", "fields", "indexes", "children", "fallbackFor"]
+        let top: Set = ["version", "entity", "target", "description", "source", "key", "where", "dedupe", "fields", "indexes", "children", "fallbackFor", "latestBy"]
         guard let pairs = r.mapping(root, "", allowed: top) else { throw MappingErrors(errors: r.errors) }
         let dict = Dictionary(pairs, uniquingKeysWith: { a, _ in a })
         for required in ["version", "entity", "target", "source", "key", "fields"] where dict[required] == nil {
@@ -193,7 +248,9 @@ public struct EntityMapping: Sendable {
                 guard let spec = r.mapping(node, p, allowed: ["files", "records", "key", "firstMatch"]) else { continue }
                 let d = Dictionary(spec, uniquingKeysWith: { a, _ in a })
                 guard let key = d["key"].flatMap({ r.string($0, "\(p).key") }) else { r.fail(node, "\(p).key", "an index needs 'key'"); continue }
-                var src = SourceSpec(files: d["files"].flatMap { r.strings($0, "\(p).files") } ?? [], records: d["records"].flatMap { r.string($0, "\(p).records") })
+                var src = SourceSpec(files: [], records: d["records"].flatMap { r.string($0, "\(p).records") })
+                src.groups = d["files"].map { patternGroups($0, path: "\(p).files", &r) } ?? []
+                src.files = src.groups.flatMap { $0 }
                 src.firstMatch = d["firstMatch"].flatMap { r.bool($0, "\(p).firstMatch") } ?? false
                 if src.files.isEmpty { r.fail(node, "\(p).files", "name at least one file") }
                 indexes.append(IndexSpec(name: name, source: src, key: key))
@@ -203,23 +260,48 @@ public struct EntityMapping: Sendable {
         if let ch = dict["children"], let pairs = r.mapping(ch, "children") {
             for (target, node) in pairs {
                 let p = "children.\(target)"
-                guard let spec = r.mapping(node, p, allowed: ["inline", "source", "parentKey", "fields"]) else { continue }
+                guard let spec = r.mapping(node, p, allowed: ["inline", "source", "sources", "parentKey", "fields", "key", "order", "whenNone"]) else { continue }
                 let d = Dictionary(spec, uniquingKeysWith: { a, _ in a })
-                var child = ChildSpec(target: target, inline: d["inline"].flatMap { r.string($0, "\(p).inline") }, source: nil,
-                                      parentKey: d["parentKey"].flatMap { r.string($0, "\(p).parentKey") }, fields: [], line: node.mark?.line ?? 0)
-                if let s = d["source"] { child.source = parseSource(s, path: "\(p).source", &r) }
-                if child.inline == nil && child.source == nil { r.fail(node, p, "children come 'inline' (an array field of the parent) or from a 'source' file") }
-                if child.source != nil && child.parentKey == nil { r.fail(node, "\(p).parentKey", "children from a separate file need 'parentKey' (their field holding the parent's key)") }
+                var child = ChildSpec(target: target, inline: d["inline"].flatMap { r.string($0, "\(p).inline") },
+                                      key: d["key"].flatMap { r.string($0, "\(p).key") }, order: d["order"].flatMap { r.string($0, "\(p).order") },
+                                      fields: [], line: node.mark?.line ?? 0)
+                let parentKey = d["parentKey"].flatMap { r.string($0, "\(p).parentKey") }
+                if let s = d["source"] {
+                    let spec = parseSource(s, path: "\(p).source", &r)
+                    if let k = parentKey { child.sources.append(ChildSource(spec: spec, parentKey: k)) } else {
+                        r.fail(node, "\(p).parentKey", "children from a separate file need 'parentKey' (their field holding the parent's key)")
+                    }
+                }
+                if let list = d["sources"] {
+                    if case .sequence(let items) = list {
+                        for (i, item) in items.enumerated() {
+                            if let c = parseChildSource(item, path: "\(p).sources[\(i)]", parentKey: parentKey, &r) { child.sources.append(c) }
+                        }
+                    } else {
+                        r.fail(list, "\(p).sources", "expected a list of sources (each with files, records, parentKey)")
+                    }
+                }
+                if child.inline == nil && child.sources.isEmpty { r.fail(node, p, "children come 'inline' (an array field of the parent) or from 'source'/'sources' files") }
                 if let f = d["fields"] { child.fields = parseFields(f, path: "\(p).fields", &r) } else { r.fail(node, "\(p).fields", "children need 'fields'") }
+                if let w = d["whenNone"] { child.whenNone = parseFields(w, path: "\(p).whenNone", &r) }
                 children.append(child)
             }
         }
         let fallbackFor = dict["fallbackFor"].flatMap { r.string($0, "fallbackFor") }
-        for rule in fields + children.flatMap(\.fields) {
+        let latestBy = dict["latestBy"].flatMap { r.string($0, "latestBy") }
+        for rule in fields + children.flatMap({ $0.fields + ($0.whenNone ?? []) }) {
             for t in rule.transforms {
-                if case .lookup(let index, _, _) = t, !indexes.contains(where: { $0.name == index }) {
-                    r.fail(dict["fields"], "fields.\(rule.target)", "lookup uses index '\(index)', which this mapping does not declare under 'indexes'")
+                var used: String?
+                if case .lookup(let index, _, _) = t { used = index }
+                if case .fieldValues(let spec) = t { used = spec.index }
+                if let index = used, !indexes.contains(where: { $0.name == index }) {
+                    r.fail(dict["fields"], "fields.\(rule.target)", "'\(index)' is used as an index, which this mapping does not declare under 'indexes'")
                 }
+            }
+        }
+        for c in conditions + children.flatMap({ $0.sources.flatMap(\.conditions) }) {
+            if let l = c.lookup, !indexes.contains(where: { $0.name == l.index }) {
+                r.fail(dict["where"], "where.\(c.field)", "the condition looks up index '\(l.index)', which this mapping does not declare under 'indexes'")
             }
         }
         if let d = dedupe, !fields.contains(where: { $0.target == d.field }) {
@@ -228,7 +310,39 @@ public struct EntityMapping: Sendable {
         if !r.errors.isEmpty { throw MappingErrors(errors: r.errors) }
         return EntityMapping(file: file, entity: entity, target: target, description: description, source: source, key: key,
                              conditions: conditions, dedupe: dedupe, fields: fields, indexes: indexes, children: children,
-                             fallbackFor: fallbackFor)
+                             fallbackFor: fallbackFor, latestBy: latestBy)
+    }
+
+    /// One entry of a child's `sources`: a source spec plus `parentKey`, `unnest` and `where`.
+    static func parseChildSource(_ node: Node, path: String, parentKey: String?, _ r: inout YAMLReader) -> ChildSource? {
+        guard let pairs = r.mapping(node, path, allowed: ["files", "records", "firstMatch", "parentKey", "unnest", "where"]) else { return nil }
+        var spec = SourceSpec(files: [], records: nil)
+        var child = ChildSource(spec: spec, parentKey: parentKey ?? "")
+        for (k, v) in pairs {
+            switch k {
+            case "files":
+                spec.groups = patternGroups(v, path: "\(path).files", &r)
+                spec.files = spec.groups.flatMap { $0 }
+            case "records": spec.records = r.string(v, "\(path).records")
+            case "firstMatch": spec.firstMatch = r.bool(v, "\(path).firstMatch") ?? false
+            case "parentKey": child.parentKey = r.string(v, "\(path).parentKey") ?? ""
+            case "unnest": child.unnest = r.string(v, "\(path).unnest")
+            default: child.conditions = parseConditions(v, &r)
+            }
+        }
+        if spec.files.isEmpty { r.fail(node, "\(path).files", "name at least one source file") }
+        if child.parentKey.isEmpty { r.fail(node, "\(path).parentKey", "name the child's field holding the parent's key (here or on the child)") }
+        child.spec = spec
+        return child
+    }
+
+    /// `files`: a pattern, a list of patterns, or a list mixing patterns and lists of patterns (groups).
+    static func patternGroups(_ node: Node, path: String, _ r: inout YAMLReader) -> [[String]] {
+        guard case .sequence(let items) = node else { return (r.strings(node, path) ?? []).map { [$0] } }
+        return items.enumerated().compactMap { i, item in
+            if case .sequence = item { return r.strings(item, "\(path)[\(i)]") }
+            return r.string(item, "\(path)[\(i)]").map { [$0] }
+        }
     }
 
     static func parseSource(_ node: Node, path: String, _ r: inout YAMLReader) -> SourceSpec {
@@ -236,7 +350,9 @@ public struct EntityMapping: Sendable {
         guard let sp = r.mapping(node, path, allowed: ["files", "records", "firstMatch"]) else { return source }
         for (k, v) in sp {
             switch k {
-            case "files": source.files = r.strings(v, "\(path).files") ?? []
+            case "files":
+                source.groups = patternGroups(v, path: "\(path).files", &r)
+                source.files = source.groups.flatMap { $0 }
             case "firstMatch": source.firstMatch = r.bool(v, "\(path).firstMatch") ?? false
             default: source.records = r.string(v, "\(path).records")
             }
@@ -268,12 +384,23 @@ public struct EntityMapping: Sendable {
         var out: [Condition] = []
         for (i, item) in seq.enumerated() {
             let path = "where[\(i)]"
-            guard let pairs = r.mapping(item, path, allowed: ["field", "equals", "notEquals", "in", "notIn", "exists"]) else { continue }
+            guard let pairs = r.mapping(item, path, allowed: ["field", "equals", "notEquals", "in", "notIn", "exists", "reason", "lookup"]) else { continue }
             var field: String?
             var test: Condition.Test?
+            var reason: String?
+            var lookup: (String, String)?
             for (k, v) in pairs {
                 switch k {
                 case "field": field = r.string(v, "\(path).field")
+                case "reason": reason = r.string(v, "\(path).reason")
+                case "lookup":
+                    guard let spec = r.mapping(v, "\(path).lookup", allowed: ["index", "field"]) else { continue }
+                    let d = Dictionary(spec, uniquingKeysWith: { a, _ in a })
+                    if let i = d["index"].flatMap({ r.string($0, "\(path).lookup.index") }), let f = d["field"].flatMap({ r.string($0, "\(path).lookup.field") }) {
+                        lookup = (i, f)
+                    } else {
+                        r.fail(v, "\(path).lookup", "a lookup needs 'index' and 'field'")
+                    }
                 case "equals": test = .equals(r.json(v))
                 case "notEquals": test = .notEquals(r.json(v))
                 case "in", "notIn":
@@ -284,7 +411,7 @@ public struct EntityMapping: Sendable {
             }
             guard let f = field else { r.fail(item, "\(path).field", "a condition needs 'field'"); continue }
             guard let t = test else { r.fail(item, path, "a condition needs one of equals, notEquals, in, notIn, exists"); continue }
-            out.append(Condition(field: f, test: t, line: item.mark?.line ?? 0))
+            out.append(Condition(field: f, test: t, line: item.mark?.line ?? 0, reason: reason, lookup: lookup))
         }
         return out
     }
@@ -295,7 +422,7 @@ public struct EntityMapping: Sendable {
         if case .scalar(let s) = node {
             return FieldRule(target: target, sources: [s.string], constant: nil, defaultValue: nil, required: false, transforms: [], line: node.mark?.line ?? 0)
         }
-        guard let pairs = r.mapping(node, path, allowed: ["from", "const", "default", "required", "transform"]) else { return nil }
+        guard let pairs = r.mapping(node, path, allowed: ["from", "const", "default", "required", "transform", "noteIfEmpty"]) else { return nil }
         var rule = FieldRule(target: target, sources: [], constant: nil, defaultValue: nil, required: false, transforms: [], line: node.mark?.line ?? 0)
         for (k, v) in pairs {
             switch k {
@@ -303,6 +430,7 @@ public struct EntityMapping: Sendable {
             case "const": rule.constant = r.json(v)
             case "default": rule.defaultValue = r.json(v)
             case "required": rule.required = r.bool(v, "\(path).required") ?? false
+            case "noteIfEmpty": rule.noteIfEmpty = r.string(v, "\(path).noteIfEmpty")
             default: rule.transforms = parseTransforms(v, path: "\(path).transform", &r)
             }
         }
@@ -341,7 +469,8 @@ public struct EntityMapping: Sendable {
                 }
                 continue
             }
-            let allowed: Set = ["truncate", "split", "join", "map", "fallback", "onUnmapped", "date", "template", "lookup", "ref", "member", "onMissing", "append"]
+            let allowed: Set = ["truncate", "split", "join", "map", "fallback", "onUnmapped", "date", "template", "lookup", "ref", "member", "onMissing", "append",
+                                "fieldValues", "appendList", "coalesce", "count"]
             guard let pairs = r.mapping(item, p, allowed: allowed) else { continue }
             let dict = Dictionary(pairs, uniquingKeysWith: { a, _ in a })
             func missing() -> MissingPolicy {
@@ -363,6 +492,42 @@ public struct EntityMapping: Sendable {
             }
             else if let t = dict["template"] { if let v = r.string(t, "\(p).template") { out.append(.template(v)) } }
             else if let a = dict["append"] { if let v = r.string(a, "\(p).append") { out.append(.append(v)) } }
+            else if let c = dict["coalesce"] { if let v = r.strings(c, "\(p).coalesce") { out.append(.coalesce(v)) } }
+            else if let c = dict["count"] {
+                guard let spec = r.mapping(c, "\(p).count", allowed: ["substring", "note"]) else { continue }
+                let d = Dictionary(spec, uniquingKeysWith: { a, _ in a })
+                guard let sub = d["substring"].flatMap({ r.string($0, "\(p).count.substring") }), !sub.isEmpty,
+                      let note = d["note"].flatMap({ r.string($0, "\(p).count.note") }) else {
+                    r.fail(c, "\(p).count", "count needs 'substring' and 'note'")
+                    continue
+                }
+                out.append(.count(substring: sub, note: note))
+            }
+            else if let a = dict["appendList"] {
+                guard let spec = r.mapping(a, "\(p).appendList", allowed: ["from", "item", "header", "note"]) else { continue }
+                let d = Dictionary(spec, uniquingKeysWith: { a, _ in a })
+                guard let from = d["from"].flatMap({ r.string($0, "\(p).appendList.from") }),
+                      let item = d["item"].flatMap({ r.string($0, "\(p).appendList.item") }) else {
+                    r.fail(a, "\(p).appendList", "appendList needs 'from' (a list field) and 'item' (a template per element)")
+                    continue
+                }
+                out.append(.appendList(from: from, item: item, header: d["header"].flatMap { r.string($0, "\(p).appendList.header") },
+                                       note: d["note"].flatMap { r.string($0, "\(p).appendList.note") }))
+            }
+            else if let f = dict["fieldValues"] {
+                guard let spec = r.mapping(f, "\(p).fieldValues", allowed: ["index", "key", "type", "options", "idField", "valueField"]) else { continue }
+                let d = Dictionary(spec, uniquingKeysWith: { a, _ in a })
+                guard let index = d["index"].flatMap({ r.string($0, "\(p).fieldValues.index") }),
+                      let key = d["key"].flatMap({ r.strings($0, "\(p).fieldValues.key") }) else {
+                    r.fail(f, "\(p).fieldValues", "fieldValues needs 'index' (definitions by id) and 'key' (the definition field naming the cStar key)")
+                    continue
+                }
+                var fv = FieldValuesSpec(index: index, key: key, type: d["type"].flatMap { r.string($0, "\(p).fieldValues.type") },
+                                         options: d["options"].flatMap { r.string($0, "\(p).fieldValues.options") })
+                if let i = d["idField"].flatMap({ r.string($0, "\(p).fieldValues.idField") }) { fv.idField = i }
+                if let v = d["valueField"].flatMap({ r.string($0, "\(p).fieldValues.valueField") }) { fv.valueField = v }
+                out.append(.fieldValues(fv))
+            }
             else if let l = dict["lookup"] {
                 guard let spec = r.mapping(l, "\(p).lookup", allowed: ["index", "field"]) else { continue }
                 let d = Dictionary(spec, uniquingKeysWith: { a, _ in a })
@@ -392,7 +557,7 @@ public struct EntityMapping: Sendable {
                 }
                 out.append(.map(table, fallback: dict["fallback"].map { r.json($0) }, reject: reject))
             } else {
-                r.fail(item, p, "a transform step needs one of: truncate, split, join, map, date, template, append, lookup, ref, member")
+                r.fail(item, p, "a transform step needs one of: truncate, split, join, map, date, template, append, appendList, coalesce, count, fieldValues, lookup, ref, member")
             }
         }
         return out

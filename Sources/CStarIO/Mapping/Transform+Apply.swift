@@ -11,7 +11,7 @@ extension Mapper {
         if case .array(let items) = value {
             switch t {
             case .join(let sep): return .string(items.compactMap(\.scalarText).joined(separator: sep))
-            case .template, .zendeskIntervals, .append: break
+            case .template, .zendeskIntervals, .append, .fieldValues, .coalesce, .appendList: break
             default:
                 // Element-wise on arrays (tags: [trim, lower]).
                 return .array(try items.map { try apply(t, $0, record: record, resolver: resolver) })
@@ -26,6 +26,31 @@ extension Mapper {
             var list = value.arrayValue ?? (value.isNull ? [] : [value])
             if !extra.isEmpty && !unfilled { list.append(.string(extra)) }
             return .array(list)
+        case .coalesce(let paths):
+            guard isEmpty(value) else { return value }
+            for p in paths { if let v = record.value(at: p), !isEmpty(v) { return v } }
+            return value
+        case .appendList(let from, let item, let header, let note):
+            guard let items = record.value(at: from)?.arrayValue, !items.isEmpty else { return value }
+            let lines = items.map { element -> String in
+                let r = Record(fields: element.objectValue ?? JSONObject([("value", element)]), location: record.location)
+                return render(item, record: r, value: element).trimmingCharacters(in: .whitespaces)
+            }.filter { !$0.isEmpty }
+            guard !lines.isEmpty else { return value }
+            if let note { resolver.note(note, count: lines.count) }
+            let base = value.scalarText ?? ""
+            let block = ([header].compactMap { $0 } + lines).joined(separator: "\n")
+            return .string(base.isEmpty ? block : base + "\n\n" + block)
+        case .count(let substring, let note):
+            if let s = value.stringValue {
+                var n = 0
+                var rest = s[...]
+                while let r = rest.range(of: substring) { n += 1; rest = rest[r.upperBound...] }
+                if n > 0 { resolver.note(note, count: n) }
+            }
+            return value
+        case .fieldValues(let spec):
+            return try fieldValues(spec, value, record: record, resolver: resolver)
         default: break
         }
         if value.isNull { return value }
@@ -110,9 +135,70 @@ extension Mapper {
             }
             while out.hasSuffix("_") { out.removeLast() }
             return .string(out)
-        case .template, .zendeskIntervals, .append:
+        case .template, .zendeskIntervals, .append, .coalesce, .appendList, .count, .fieldValues:
             return value
         }
+    }
+
+    /// Custom field values through their definitions: `[{id, value}]` (Zendesk tickets) or `{key: value}` (user and
+    /// organization fields) → `{cStarKey: value}`, the key from the definition, the value made the definition's type
+    /// (a dropdown's stored tag → its option's name, multi-select → names, checkbox → boolean, numbers, dates).
+    /// A value without a definition is left out and counted in the summary, never dropped silently.
+    static func fieldValues(_ spec: FieldValuesSpec, _ value: JSONValue, record: Record, resolver: any MappingResolver) throws -> JSONValue {
+        var pairs: [(id: String, value: JSONValue)] = []
+        switch value {
+        case .array(let items):
+            for item in items {
+                guard let id = item[spec.idField]?.scalarText else { continue }
+                pairs.append((id, item[spec.valueField] ?? .null))
+            }
+        case .object(let o):
+            for (k, v) in zip(o.keys, o.values) { pairs.append((k, v)) }
+        case .null: return .null
+        default: throw TransformError(message: "custom field values must be a list of {\(spec.idField), \(spec.valueField)} or an object, not a \(value.typeName)")
+        }
+        var out = JSONObject()
+        for (id, raw) in pairs where !isEmpty(raw) && raw != .array([]) {
+            guard let definition = try resolver.lookup(index: spec.index, key: id) else {
+                resolver.note("custom field values without a definition in '\(spec.index)' (not migrated)", count: 1)
+                continue
+            }
+            let def = Record(fields: definition, location: record.location)
+            guard let keyText = spec.key.lazy.compactMap({ def.value(at: $0)?.scalarText }).first(where: { !$0.isEmpty }),
+                  case .string(let key) = try apply(.slug, .string(keyText), record: def, resolver: resolver), !key.isEmpty else {
+                resolver.note("custom field values whose definition has no \(spec.key.joined(separator: "/")) (not migrated)", count: 1)
+                continue
+            }
+            let type = spec.type.flatMap { def.value(at: $0)?.scalarText } ?? ""
+            var labels: [String: String] = [:]
+            if let o = spec.options, let options = def.value(at: o)?.arrayValue {
+                for option in options {
+                    if let v = option["value"]?.scalarText, let n = option["name"]?.scalarText { labels[v] = n }
+                }
+            }
+            func label(_ v: JSONValue) -> JSONValue {
+                guard let t = v.scalarText else { return v }
+                if let n = labels[t] { return .string(n) }
+                if !labels.isEmpty { resolver.note("custom field values not among their field's options (kept as they are)", count: 1) }
+                return v
+            }
+            switch type {
+            case "tagger", "dropdown":
+                out[key] = label(raw)
+            case "multiselect":
+                let items = raw.arrayValue ?? (raw.stringValue.map { $0.split(separator: " ").map { .string(String($0)) } } ?? [raw])
+                out[key] = .array(items.map(label))
+            case "checkbox":
+                out[key] = try apply(.boolean, raw, record: record, resolver: resolver)
+            case "integer", "decimal":
+                out[key] = try apply(.number, raw, record: record, resolver: resolver)
+            case "date":
+                out[key] = raw.stringValue.map { s in .string(String(s.prefix(10))) } ?? raw
+            default:
+                out[key] = raw
+            }
+        }
+        return .object(out)
     }
 
     static func missing(_ policy: MissingPolicy, _ value: JSONValue, _ message: String) throws -> JSONValue {

@@ -7,9 +7,20 @@ final class CSVColumns: Sendable {
     /// `"name":` as JSON for every column, back to back; `keyEnds[i]` is where column i's bytes end.
     let keyJSON: [UInt8]
     let keyEnds: [Int]
+    /// Column index by loose name (case, spaces and underscores ignored: `Requester email` = `requester_email`),
+    /// for mappings written against a header that differs only in those.
+    let looseIndex: [String: Int]
+
+    /// `Requester Email ` → `requesteremail`.
+    static func loose(_ name: String) -> String {
+        String(name.lowercased().unicodeScalars.filter { !$0.properties.isWhitespace && $0 != "_" && $0 != "-" })
+    }
 
     init(_ names: [String]) {
         self.names = names
+        var loose: [String: Int] = [:]
+        for (i, name) in names.enumerated() where loose[Self.loose(name)] == nil { loose[Self.loose(name)] = i }
+        looseIndex = loose
         var index: [String: Int] = [:]
         var keyJSON: [UInt8] = []
         var keyEnds: [Int] = []

@@ -14,6 +14,13 @@ public struct NDJSONRecordReader: RecordReader {
         source.progress = progress
     }
 
+    /// Lines from the current position of a source another reader opened (line numbers go on from there).
+    init(source: ByteSource, file: String) {
+        self.file = file
+        self.source = source
+        line = source.line - 1
+    }
+
     /// The next line's bytes (without its line end), or nil at the end of input.
     private mutating func nextLine() throws -> [UInt8]? {
         guard try source.ensure() else { return nil }

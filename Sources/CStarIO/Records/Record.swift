@@ -1,16 +1,20 @@
-/// Where a record came from: file, line of its first byte, and its 1-based position in the stream of that file.
+/// Where a record came from: file, line of its first byte, its 1-based position in the stream of that file, and
+/// (for records inside a JSON document) its JSON pointer, so records of a one-line API page are told apart.
 public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
     public var file: String
     public var line: Int
     public var index: Int
+    /// `/users/36` for the 37th element of a page's `users` array; nil for CSV rows and NDJSON lines.
+    public var pointer: String?
 
-    public init(file: String, line: Int, index: Int) {
+    public init(file: String, line: Int, index: Int, pointer: String? = nil) {
         self.file = file
         self.line = line
         self.index = index
+        self.pointer = pointer
     }
 
-    public var description: String { "\(file):\(line)" }
+    public var description: String { pointer.map { "\(file):\(line) \($0)" } ?? "\(file):\(line)" }
 }
 
 /// One source record: a JSON object (CSV rows become objects keyed by header) and its location.
@@ -35,6 +39,12 @@ public struct Record: Sendable {
         self.location = location
     }
 
+    /// Column names when the record is a CSV row (nil for JSON records).
+    public var csvColumns: [String]? {
+        if case .csv(let row) = storage { return row.columns.names }
+        return nil
+    }
+
     /// The record as an object (for a CSV row: every field as a string, keyed by column).
     public var fields: JSONObject {
         get {
@@ -57,7 +67,7 @@ public struct Record: Sendable {
             guard path.contains(".") || path.contains("[") else { return nil }
             return Self.value(in: .object(fields), path: path)
         case .csv(let row):
-            if let i = row.columns.index[path] { return .string(row.string(at: i)) }
+            if let i = row.columns.index[path] ?? row.columns.looseIndex[CSVColumns.loose(path)] { return .string(row.string(at: i)) }
             // CSV values are flat strings, but a dot path reads the same as on any object ("subject." is "subject").
             guard path.contains(".") || path.contains("[") else { return nil }
             return Self.value(in: .object(row.object), path: path)

@@ -5,29 +5,127 @@ public enum SourceFiles {
     /// Files matching the patterns (relative to `directory`, `*` and `?` wildcards), each pattern's matches sorted
     /// by name, duplicates removed, in pattern order.
     public static func resolve(_ patterns: [String], in directory: String) -> [String] {
-        var out: [String] = []
+        matches(patterns, in: directory).map(\.path)
+    }
+
+    /// Like `resolve`, with what each file's name says: a `{field}` in a pattern matches any text within one path
+    /// component (like `*`) and gives every record of that file the field, unless the record has it
+    /// (`ticket_comments-{ticket_id}.json`, `tickets/{ticket_id}/comments.json`). Wildcards may stand in folder
+    /// components too. Nothing outside `directory` is matched, through `..` or a symbolic link.
+    public static func matches(_ patterns: [String], in directory: String) -> [SourceFile] {
+        var out: [SourceFile] = []
+        var seen: Set<String> = []
+        let root = URL(fileURLWithPath: directory).resolvingSymlinksInPath().path
         for pattern in patterns {
-            let full = (directory as NSString).appendingPathComponent(pattern)
-            let dir = (full as NSString).deletingLastPathComponent
-            let namePattern = (full as NSString).lastPathComponent
-            guard namePattern.contains("*") || namePattern.contains("?") else {
-                if FileManager.default.fileExists(atPath: full), !out.contains(full) { out.append(full) }
-                continue
-            }
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
-            for name in names.sorted() where fnmatch(namePattern, name, 0) == 0 {
-                let path = (dir as NSString).appendingPathComponent(name)
-                if !out.contains(path) { out.append(path) }
+            let components = pattern.split(separator: "/").map(String.init)
+            guard !components.isEmpty, !components.contains(".."), !pattern.hasPrefix("/") else { continue }
+            var found: [SourceFile] = []
+            walk(directory, components[...], captures: [:], into: &found)
+            for f in found.sorted(by: { $0.path < $1.path }) where !seen.contains(f.path) {
+                // A symbolic link pointing out of the export folder is not followed.
+                let real = URL(fileURLWithPath: f.path).resolvingSymlinksInPath().path
+                guard real == root || real.hasPrefix(root.hasSuffix("/") ? root : root + "/") else { continue }
+                seen.insert(f.path)
+                out.append(f)
             }
         }
         return out
     }
 
+    private static func walk(_ dir: String, _ rest: ArraySlice<String>, captures: [String: String], into out: inout [SourceFile]) {
+        guard let component = rest.first else { return }
+        let last = rest.count == 1
+        let pattern = ComponentPattern(component)
+        let candidates: [String]
+        if pattern.isLiteral {
+            candidates = [component]
+        } else {
+            candidates = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+        }
+        for name in candidates {
+            guard let caught = pattern.match(name) else { continue }
+            let path = (dir as NSString).appendingPathComponent(name)
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { continue }
+            let all = captures.merging(caught) { a, _ in a }
+            if last {
+                if !isDir.boolValue { out.append(SourceFile(path: path, fields: all)) }
+            } else if isDir.boolValue {
+                walk(path, rest.dropFirst(), captures: all, into: &out)
+            }
+        }
+    }
+
+    /// One path component of a file pattern: literals, `*`, `?` and `{field}` captures.
+    struct ComponentPattern {
+        enum Part { case literal(String), any, one, capture(String) }
+        let parts: [Part]
+        var isLiteral: Bool { parts.allSatisfy { if case .literal = $0 { return true } else { return false } } }
+
+        init(_ text: String) {
+            var parts: [Part] = []
+            var literal = ""
+            var i = text.startIndex
+            while i < text.endIndex {
+                let c = text[i]
+                if c == "{", let close = text[i...].firstIndex(of: "}"), close > text.index(after: i) {
+                    if !literal.isEmpty { parts.append(.literal(literal)); literal = "" }
+                    parts.append(.capture(String(text[text.index(after: i)..<close])))
+                    i = text.index(after: close)
+                    continue
+                }
+                if c == "*" || c == "?" {
+                    if !literal.isEmpty { parts.append(.literal(literal)); literal = "" }
+                    parts.append(c == "*" ? .any : .one)
+                } else {
+                    literal.append(c)
+                }
+                i = text.index(after: i)
+            }
+            if !literal.isEmpty { parts.append(.literal(literal)) }
+            self.parts = parts
+        }
+
+        /// The captured fields when `name` matches (backtracking over `*` and captures), else nil.
+        func match(_ name: String) -> [String: String]? {
+            let chars = Array(name)
+            var caught: [String: String] = [:]
+            func go(_ p: Int, _ c: Int) -> Bool {
+                guard p < parts.count else { return c == chars.count }
+                switch parts[p] {
+                case .literal(let l):
+                    let lc = Array(l)
+                    guard c + lc.count <= chars.count, Array(chars[c..<c + lc.count]) == lc else { return false }
+                    return go(p + 1, c + lc.count)
+                case .one:
+                    return c < chars.count && go(p + 1, c + 1)
+                case .any, .capture:
+                    // Longest first, so `{ticket_id}` in `comments-{ticket_id}.json` takes the whole id.
+                    let minimum = { if case .capture = parts[p] { return 1 } else { return 0 } }()
+                    var end = chars.count
+                    while end >= c + minimum {
+                        if go(p + 1, end) {
+                            if case .capture(let field) = parts[p] { caught[field] = String(chars[c..<end]) }
+                            return true
+                        }
+                        end -= 1
+                    }
+                    return false
+                }
+            }
+            return go(0, 0) ? caught : nil
+        }
+    }
+
     /// Files a source spec reads: every match of every pattern, or with `firstMatch` only the first pattern's.
     public static func resolve(_ source: SourceSpec, in directory: String) -> [String] {
-        guard source.firstMatch else { return resolve(source.files, in: directory) }
-        for pattern in source.files {
-            let found = resolve([pattern], in: directory)
+        matches(source, in: directory).map(\.path)
+    }
+
+    public static func matches(_ source: SourceSpec, in directory: String) -> [SourceFile] {
+        guard source.firstMatch else { return matches(source.files, in: directory) }
+        for group in source.groups.isEmpty ? source.files.map({ [$0] }) : source.groups {
+            let found = matches(group, in: directory)
             if !found.isEmpty { return found }
         }
         return []
@@ -37,7 +135,7 @@ public enum SourceFiles {
     public static func all(for mappings: [EntityMapping], in directory: String) -> [String] {
         mappings.flatMap { m in
             resolve(m.source, in: directory) + m.indexes.flatMap { resolve($0.source, in: directory) }
-                + m.children.compactMap(\.source).flatMap { resolve($0, in: directory) }
+                + m.children.flatMap(\.sources).flatMap { resolve($0.spec, in: directory) }
         }
     }
 
@@ -47,8 +145,9 @@ public enum SourceFiles {
             throw ReaderError(file: path, line: 0, message: "cannot tell the format from the name; pass --format csv, json or ndjson")
         }
         switch format {
+        // JSON files are read by content: an array, a page, a single-object response or NDJSON, whatever the name says.
         case .json: return try JSONRecordReader(path: path, recordsPath: options.records, progress: options.progress)
-        case .ndjson: return try NDJSONRecordReader(path: path, progress: options.progress)
+        case .ndjson: return try JSONRecordReader(path: path, recordsPath: options.records, lineDelimited: true, progress: options.progress)
         case .csv: return try CSVRecordReader(path: path, options: options.csv, progress: options.progress)
         }
     }
@@ -89,12 +188,21 @@ public struct ReaderOptions: Sendable {
 /// Reads several files as one stream of records, in order.
 public struct MultiFileReader: RecordReader {
     let paths: [String]
+    /// Fields each file's name gives its records (`{ticket_id}` in the pattern), by position in `paths`.
+    let fields: [[String: String]]
     let options: ReaderOptions
     var current: (any RecordReader)?
     var nextIndex = 0
 
     public init(paths: [String], options: ReaderOptions) {
         self.paths = paths
+        fields = Array(repeating: [:], count: paths.count)
+        self.options = options
+    }
+
+    public init(files: [SourceFile], options: ReaderOptions) {
+        paths = files.map(\.path)
+        fields = files.map(\.fields)
         self.options = options
     }
 
@@ -107,9 +215,27 @@ public struct MultiFileReader: RecordReader {
             }
             if let r = try current!.next() {
                 options.progress?.produced()
+                let named = fields[nextIndex - 1]
+                if !named.isEmpty, case .record(var record) = r {
+                    var o = record.fields
+                    for (k, v) in named.sorted(by: { $0.key < $1.key }) where o[k] == nil || o[k]!.isNull { o[k] = .string(v) }
+                    record.fields = o
+                    return .record(record)
+                }
                 return r
             }
+            // The last page of a dump says whether more pages were there to fetch.
+            let finished = current
             current = nil
+            if nextIndex == paths.count, let json = finished as? JSONRecordReader, let why = json.page.incompleteReason {
+                return .warning(ReaderError(file: json.file, line: 0, message: "the dump looks incomplete: its last page's \(why); records after it are not in the export"))
+            }
         }
     }
+}
+
+/// A file an entity reads, and the fields its name gives its records.
+public struct SourceFile: Sendable, Equatable {
+    public var path: String
+    public var fields: [String: String]
 }

@@ -10,7 +10,7 @@ struct PlanOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Mapping set: a source name (zendesk) or a path to a mapping folder or file.", valueName: "zendesk|path"))
     var mapping: String = "zendesk"
 
-    @Option(help: ArgumentHelp("Folder for working files (rejects.ndjson, indexes).", valueName: "dir"))
+    @Option(help: ArgumentHelp("Folder for working files (plan-rejects.ndjson, indexes).", valueName: "dir"))
     var stateDir: String = ".cstar-io"
 
     @OptionGroup var output: OutputOptions
@@ -28,7 +28,9 @@ enum PlanRunner {
         let summary: MigrationSummary
         let rejectsPath: String
         do {
-            let pipeline = try Pipeline(exportDirectory: o.exportDir, stateDirectory: o.stateDir, sink: sink, logger: logger)
+            // Plans keep their rejects apart, so a plan never replaces (or shows) the rejects of a migration.
+            let pipeline = try Pipeline(exportDirectory: o.exportDir, stateDirectory: o.stateDir, sink: sink, logger: logger,
+                                        rejectsFile: "plan-rejects.ndjson")
             rejectsPath = pipeline.rejectsPath
             let quiet = o.output.quiet || o.output.json || !o.output.verbose
             let reporter = ProgressReporter()
@@ -63,11 +65,7 @@ enum PlanRunner {
                           : String(repeating: " ", count: widths[i] - cell.count) + cell
                 }.joined(separator: "  "))
             }
-            for e in summary.entities where !e.skippedBy.isEmpty || e.childRejected > 0 {
-                var notes = e.skippedBy.sorted { $0.key < $1.key }.map { "\($0.value) \(SummaryTable.reason($0.key))" }
-                if e.childRejected > 0 { notes.append("\(e.childRejected) child records left out (in the rejects file)") }
-                lines.append("  \(e.entity): \(notes.joined(separator: ", "))")
-            }
+            lines += SummaryTable.details(summary.entities, delivered: "would go")
             let reconciled = summary.entities.allSatisfy(\.reconciles)
             lines.append("")
             lines.append(reconciled ? "Every record is accounted for: read = would create + skipped + rejected, for each entity."
@@ -112,7 +110,7 @@ extension CStarIOCommand {
                 For each entity: records read, would create, skipped (and why), rejected (with file:line, field and \
                 reason), and three sample payloads. References to other records show as placeholders \
                 (@customers:<source key>, @member:<email>). With --out, every batch is written exactly as it would \
-                be sent. Rejected records go to <state-dir>/rejects.ndjson with the source record.
+                be sent. Rejected records go to <state-dir>/plan-rejects.ndjson with the source record (a migration's go to rejects.ndjson).
 
                 Examples:
                   cstar-io plan Samples/zendesk

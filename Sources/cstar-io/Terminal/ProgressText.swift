@@ -95,13 +95,7 @@ enum SummaryTable {
                        : String(repeating: " ", count: widths[i] - cell.count) + cell
             }.joined(separator: "  "))
         }
-        for e in s.entities where !e.skippedBy.isEmpty {
-            let reasons = e.skippedBy.sorted { $0.key < $1.key }.map { "\($0.value) \(SummaryTable.reason($0.key))" }
-            lines.append("  \(e.entity) skipped: \(reasons.joined(separator: ", "))")
-        }
-        for e in s.entities where e.childRejected > 0 {
-            lines.append("  \(e.entity): \(e.childRejected) child record\(e.childRejected == 1 ? "" : "s") (messages, comments) rejected; see the rejects file")
-        }
+        lines += details(s.entities, delivered: "delivered")
         lines.append("")
         lines.append("requests: \(s.requests) (minimum possible \(s.minimumRequests), retries \(s.retries), reading back ids and checks \(s.lookupRequests)) · elapsed \(String(format: "%.1f", s.elapsedSeconds))s")
         let checked = s.entities.filter { $0.reconciliation != nil }
@@ -114,11 +108,34 @@ enum SummaryTable {
         return lines.joined(separator: "\n")
     }
 
+    /// Per-entity lines under a table: why records were skipped, what became of their children (messages),
+    /// what the summary must tell (attachments kept as links, values not migrated), and warnings (skipped or
+    /// incomplete files). Shared by migrate, restore and plan.
+    static func details(_ entities: [EntitySummary], delivered: String) -> [String] {
+        var lines: [String] = []
+        for e in entities {
+            if !e.skippedBy.isEmpty {
+                let reasons = e.skippedBy.sorted { $0.key < $1.key }.map { "\($0.value) \(reason($0.key))" }
+                lines.append("  \(e.entity) skipped: \(reasons.joined(separator: ", "))")
+            }
+            if e.childRead > 0 || e.childRejected > 0 {
+                var line = "  \(e.entity) messages: \(e.childRead) read, \(e.childDelivered) \(delivered), \(e.childRejected) rejected, \(e.childSkipped) skipped"
+                if e.childRejected > 0 { line += " (rejected ones are in the rejects file)" }
+                lines.append(line)
+            }
+            for (note, n) in e.notes.sorted(by: { $0.key < $1.key }) { lines.append("  \(e.entity): \(n) \(note)") }
+            for w in e.warnings.prefix(10) { lines.append("  warning: \(w)") }
+            if e.warnings.count > 10 { lines.append("  warning: … \(e.warnings.count - 10) more (see --json)") }
+        }
+        return lines
+    }
+
     static func reason(_ code: String) -> String {
         switch code {
         case "filtered": return "filtered by the mapping's where"
         case "duplicate": return "duplicates in the source"
         case "exists": return "already in cStar"
+        case "superseded": return "older versions of a record met again later (the latest is kept)"
         default: return code
         }
     }
