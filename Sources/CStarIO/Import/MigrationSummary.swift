@@ -54,6 +54,8 @@ public struct EntitySummary: Sendable, Equatable {
     public var notes: [String: Int] = [:]
     /// Files skipped or looking incomplete, read warnings.
     public var warnings: [String] = []
+    /// Source fields left behind and fields read that no record has (collected by `plan` and `validate`).
+    public var coverage: Coverage?
     /// The first payloads, as they would be sent.
     public var samples: [JSONValue] = []
     /// cStar's contents checked against this entity's delivery (nil when the sink does not check, as in `plan`).
@@ -79,6 +81,7 @@ public struct EntitySummary: Sendable, Equatable {
                                              ("rejected", .int(Int64(childRejected))), ("skipped", .int(Int64(childSkipped)))]))),
             ("notes", .object(JSONObject(notes.sorted { $0.key < $1.key }.map { ($0.key, .int(Int64($0.value))) }))),
             ("warnings", .array(warnings.map { .string($0) })),
+            ("coverage", coverage?.json ?? .null),
             ("reconciliation", reconciliation?.json ?? .null),
         ]))
     }

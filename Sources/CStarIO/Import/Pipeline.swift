@@ -127,6 +127,8 @@ public final class Pipeline {
     }
 
     public var rejectsPath: String { rejects.path }
+    /// Count what of the export each mapping reads and leaves behind (`plan`, `validate`).
+    public var collectsCoverage = false
 
     func files(for source: SourceSpec) -> [String] { SourceFiles.resolve(source, in: exportDirectory) }
 
@@ -233,6 +235,10 @@ public final class Pipeline {
         var summary = prepared
         summary.files = files
         var mapper = Mapper(mapping: mapping, dedupe: index)
+        // A class box: the mapper's observer and the loop below both count into it.
+        final class CoverageBox: @unchecked Sendable { var counter: CoverageCounter; init(_ c: CoverageCounter) { counter = c } }
+        let coverage = collectsCoverage ? CoverageBox(CoverageCounter(mapping)) : nil
+        if let coverage { mapper.childObserver = { coverage.counter.countChild($0, $1) } }
         let readProgress = ReadProgress(files: files)
         // A short read-ahead (4 × 128 records): enough to keep the reader thread busy while batches are mapped and
         // sent, small enough that a ticket with a long thread per record does not hold tens of MB in waiting.
@@ -304,6 +310,7 @@ public final class Pipeline {
                     continue
                 }
                 summary.read += 1
+                coverage?.counter.count(record)
                 let outcome = try mapper.map(record, resolver: resolver)
                 if tracksParents, let key = record.value(at: mapping.key)?.scalarText {
                     switch outcome {
@@ -343,6 +350,7 @@ public final class Pipeline {
             while inFlight > 0 { try await collect() }
         }
         for (k, v) in resolver.notes { summary.notes[k, default: 0] += v }
+        summary.coverage = coverage?.counter.result
         if let w = mapping.conditions.first, summary.read > 0, summary.skippedBy.values.reduce(0, +) == summary.read,
            summary.skippedBy.keys.allSatisfy({ $0 != "duplicate" && $0 != "exists" && $0 != "superseded" }) {
             summary.warnings.append("\(mapping.file): the where conditions skipped every one of the \(summary.read) records read (first condition on '\(w.field)'); check the field names and values against the export")

@@ -79,6 +79,8 @@ public final class MemoryDedupe: DedupeIndex {
 public struct Mapper {
     public let mapping: EntityMapping
     let dedupe: any DedupeIndex
+    /// Sees every child record before it is mapped (for the coverage report).
+    var childObserver: ((_ target: String, _ record: Record) -> Void)?
 
     public init(mapping: EntityMapping, dedupe: any DedupeIndex = MemoryDedupe()) {
         self.mapping = mapping
@@ -127,6 +129,7 @@ public struct Mapper {
                 }
             }
             for c in records {
+                childObserver?(child.target, c)
                 switch Self.applyRules(child.fields, to: c, entity: "\(entity).\(child.target)", resolver: resolver) {
                 case .success(let p): items.append(.object(p))
                 case .failure(let d): tally.problems.append(d)

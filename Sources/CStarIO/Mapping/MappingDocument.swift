@@ -96,6 +96,9 @@ public struct FieldRule: Sendable {
     public var line: Int
     /// When the value ends up empty, counted in the summary under this text (what cStar does instead).
     public var noteIfEmpty: String?
+    /// The source field may be missing from an export altogether (newer Zendesk fields): `plan` and `validate`
+    /// do not call it a mistake.
+    public var optional = false
 }
 
 /// How `fieldValues` reads custom field values through their definitions (Zendesk `ticket_fields`).
@@ -183,6 +186,9 @@ public struct EntityMapping: Sendable {
     /// Records met more than once (incremental export pages) are taken once: the version with the greatest value
     /// of this field (the last one read on a tie); the others are skipped as superseded.
     public var latestBy: String?
+    /// Source fields left behind on purpose (API links, fields repeated under another name): the coverage report
+    /// does not list them as not migrated.
+    public var ignore: [String] = []
 
     /// Loads and fully validates a mapping file; all problems are reported at once.
     public static func load(path: String) throws -> EntityMapping {
@@ -208,7 +214,7 @@ public struct EntityMapping: Sendable {
         } catch let e as YamlError {
             throw MappingErrors(errors: [Self.yamlError(e, file: file)])
         }
-        let top: Set = ["version", "entity", "target", "description", "source", "key", "where", "dedupe", "fields", "indexes", "children", "fallbackFor", "latestBy"]
+        let top: Set = ["version", "entity", "target", "description", "source", "key", "where", "dedupe", "fields", "indexes", "children", "fallbackFor", "latestBy", "ignore"]
         guard let pairs = r.mapping(root, "", allowed: top) else { throw MappingErrors(errors: r.errors) }
         let dict = Dictionary(pairs, uniquingKeysWith: { a, _ in a })
         for required in ["version", "entity", "target", "source", "key", "fields"] where dict[required] == nil {
@@ -289,6 +295,7 @@ public struct EntityMapping: Sendable {
         }
         let fallbackFor = dict["fallbackFor"].flatMap { r.string($0, "fallbackFor") }
         let latestBy = dict["latestBy"].flatMap { r.string($0, "latestBy") }
+        let ignore = dict["ignore"].flatMap { r.strings($0, "ignore") } ?? []
         for rule in fields + children.flatMap({ $0.fields + ($0.whenNone ?? []) }) {
             for t in rule.transforms {
                 var used: String?
@@ -310,7 +317,7 @@ public struct EntityMapping: Sendable {
         if !r.errors.isEmpty { throw MappingErrors(errors: r.errors) }
         return EntityMapping(file: file, entity: entity, target: target, description: description, source: source, key: key,
                              conditions: conditions, dedupe: dedupe, fields: fields, indexes: indexes, children: children,
-                             fallbackFor: fallbackFor, latestBy: latestBy)
+                             fallbackFor: fallbackFor, latestBy: latestBy, ignore: ignore)
     }
 
     /// One entry of a child's `sources`: a source spec plus `parentKey`, `unnest` and `where`.
@@ -422,7 +429,7 @@ public struct EntityMapping: Sendable {
         if case .scalar(let s) = node {
             return FieldRule(target: target, sources: [s.string], constant: nil, defaultValue: nil, required: false, transforms: [], line: node.mark?.line ?? 0)
         }
-        guard let pairs = r.mapping(node, path, allowed: ["from", "const", "default", "required", "transform", "noteIfEmpty"]) else { return nil }
+        guard let pairs = r.mapping(node, path, allowed: ["from", "const", "default", "required", "transform", "noteIfEmpty", "optional"]) else { return nil }
         var rule = FieldRule(target: target, sources: [], constant: nil, defaultValue: nil, required: false, transforms: [], line: node.mark?.line ?? 0)
         for (k, v) in pairs {
             switch k {
@@ -431,6 +438,7 @@ public struct EntityMapping: Sendable {
             case "default": rule.defaultValue = r.json(v)
             case "required": rule.required = r.bool(v, "\(path).required") ?? false
             case "noteIfEmpty": rule.noteIfEmpty = r.string(v, "\(path).noteIfEmpty")
+            case "optional": rule.optional = r.bool(v, "\(path).optional") ?? false
             default: rule.transforms = parseTransforms(v, path: "\(path).transform", &r)
             }
         }

@@ -32,6 +32,7 @@ enum PlanRunner {
             let pipeline = try Pipeline(exportDirectory: o.exportDir, stateDirectory: o.stateDir, sink: sink, logger: logger,
                                         rejectsFile: "plan-rejects.ndjson")
             rejectsPath = pipeline.rejectsPath
+            pipeline.collectsCoverage = true
             let quiet = o.output.quiet || o.output.json || !o.output.verbose
             let reporter = ProgressReporter()
             summary = try await pipeline.run(entities) { event in
@@ -66,6 +67,7 @@ enum PlanRunner {
                 }.joined(separator: "  "))
             }
             lines += SummaryTable.details(summary.entities, delivered: "would go")
+            lines += Self.coverageLines(summary.entities)
             let reconciled = summary.entities.allSatisfy(\.reconciles)
             lines.append("")
             lines.append(reconciled ? "Every record is accounted for: read = would create + skipped + rejected, for each entity."
@@ -89,7 +91,38 @@ enum PlanRunner {
             Console.out(lines.joined(separator: "\n"))
         }
         if !summary.entities.allSatisfy(\.reconciles) { throw ExitCode(ExitCodes.failure) }
+        // A rule reading a field no record has is a mapping mistake (a typo, or a column this export lacks).
+        let missing = summary.entities.filter { !($0.coverage?.missing.isEmpty ?? true) }
+        if !missing.isEmpty {
+            for e in missing {
+                let files = e.files.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")
+                for m in e.coverage!.missing {
+                    Console.err("error: \(e.entity): \(m) reads a field that no record of \(files) has")
+                }
+                Console.err("  the records have: \(e.coverage!.available.prefix(60).joined(separator: ", "))")
+            }
+            Console.err("Fix the field names in the mapping, or mark a rule `optional: true` when exports may lack that field.")
+            throw ExitCode(ExitCodes.usage)
+        }
         if summary.totalRejected > 0 || summary.totalChildRejected > 0 { throw ExitCode(ExitCodes.finishedWithRejects) }
+    }
+
+    /// What the export holds that the mapping leaves behind, per entity (the coverage report).
+    static func coverageLines(_ entities: [EntitySummary]) -> [String] {
+        var lines: [String] = []
+        for e in entities {
+            guard let c = e.coverage else { continue }
+            func list(_ fields: [Coverage.Field]) -> String {
+                let shown = fields.prefix(15).map { "\($0.name) (\($0.records))" }.joined(separator: ", ")
+                return fields.count > 15 ? shown + ", … \(fields.count - 15) more (--json lists all)" : shown
+            }
+            if !c.notRead.isEmpty { lines.append("  \(e.entity) leaves behind (source field, records with a value): \(list(c.notRead))") }
+            for (target, fields) in c.childNotRead.sorted(by: { $0.key < $1.key }) {
+                lines.append("  \(e.entity) \(target) leave behind: \(list(fields))")
+            }
+        }
+        guard !lines.isEmpty else { return [] }
+        return ["", "Not migrated — source fields no mapping rule reads:"] + lines
     }
 
     static func firstRejects(_ path: String, limit: Int) -> [JSONValue] {
