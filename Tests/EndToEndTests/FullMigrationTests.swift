@@ -44,6 +44,15 @@ struct FullMigrationTests {
         let run = try await CLIProcess.run(["migrate", "Samples/zendesk", "--api-url", base, "--json", "--state-dir", dir.appendingPathComponent("state").path],
                                      env: ["CSTAR_SECRET_KEY": server.team.secretKey])
         #expect(run.status == 3, "\(run.stderr)")
+        // Counts reconcile per entity and per child (messages).
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        for e in summary["entities"] as? [[String: Any]] ?? [] {
+            let n = { (k: String) in e[k] as? Int ?? -1 }
+            #expect(n("read") == n("created") + n("updated") + n("skipped") + n("rejected") + n("failed"), "\(e["entity"]!)")
+            let c = e["children"] as? [String: Int] ?? [:]
+            #expect(c["read"] == (c["delivered"] ?? 0) + (c["rejected"] ?? 0) + (c["skipped"] ?? 0), "children of \(e["entity"]!)")
+            if e["entity"] as? String == "tickets" { #expect(c["read"] == 100 && c["delivered"] == 100) }
+        }
         let api = SandboxReader(base: base, key: server.team.secretKey)
         let customers = try await api.all("/customers")
         let tickets = try await api.all("/tickets")

@@ -21,7 +21,7 @@ struct PlanCommandTests {
         #expect(samples["tickets"]?.count == 3)
         let rejects = try #require(plan["rejects"] as? [[String: Any]])
         #expect(rejects.count == 3)
-        #expect(rejects.allSatisfy { ($0["location"] as? String)?.contains("users.json:") == true && $0["field"] is String })
+        #expect(rejects.allSatisfy { ($0["location"] as? String)?.contains(".json:") == true && $0["field"] is String })
         // --out holds the exact batches: one import request for the 30 tickets with their threads.
         let batch = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/tickets/batch-00001.json"))) as? [String: Any]
         #expect(batch?["path"] as? String == "/import")

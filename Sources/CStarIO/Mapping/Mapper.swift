@@ -126,6 +126,8 @@ public struct Mapper {
                 if case .success(let p) = Self.applyRules(standIn, to: record, entity: "\(entity).\(child.target)", resolver: resolver) {
                     tally.read += 1
                     items.append(.object(p))
+                } else {
+                    resolver.note("\(entity) with no \(child.target) in the export and nothing to stand in (sent without any)", count: 1)
                 }
             }
             for c in records {
@@ -189,6 +191,8 @@ public struct Mapper {
             var value: JSONValue = .null
             if let c = rule.constant {
                 value = c
+            } else if let pattern = rule.columns {
+                value = columns(matching: pattern, in: record)
             } else {
                 for path in rule.sources {
                     if let v = record.value(at: path), !isEmpty(v) { value = v; break }
@@ -218,6 +222,18 @@ public struct Mapper {
             set(&payload, path: rule.target, value)
         }
         return .success(payload)
+    }
+
+    /// `{key}` in the pattern names the payload key (in snake_case) of every column or top-level field that matches:
+    /// `"{key} [*]"` gathers a Zendesk View export's custom field columns (`Order number [txt]` → `order_number`).
+    static func columns(matching pattern: SourceFiles.ComponentPattern, in record: Record) -> JSONValue {
+        var out = JSONObject()
+        let names = record.csvColumns ?? record.fields.keys
+        for name in names {
+            guard let caught = pattern.match(name), let key = caught["key"], let v = record.value(at: name), !isEmpty(v) else { continue }
+            if case .string(let k)? = try? apply(.slug, .string(key), record: record, resolver: NoResolver()), !k.isEmpty { out[k] = v }
+        }
+        return .object(out)
     }
 
     static func isEmpty(_ v: JSONValue) -> Bool {

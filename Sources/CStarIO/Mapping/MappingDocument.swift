@@ -89,6 +89,9 @@ public struct FieldRule: Sendable {
     public var target: String
     /// Source field paths; the first one with a non-empty value is used.
     public var sources: [String]
+    /// Instead of `from`: every column (or top-level field) whose name matches this pattern, gathered into an object
+    /// keyed by the pattern's `{key}` capture in snake_case.
+    public var columns: SourceFiles.ComponentPattern?
     public var constant: JSONValue?
     public var defaultValue: JSONValue?
     public var required: Bool
@@ -429,11 +432,17 @@ public struct EntityMapping: Sendable {
         if case .scalar(let s) = node {
             return FieldRule(target: target, sources: [s.string], constant: nil, defaultValue: nil, required: false, transforms: [], line: node.mark?.line ?? 0)
         }
-        guard let pairs = r.mapping(node, path, allowed: ["from", "const", "default", "required", "transform", "noteIfEmpty", "optional"]) else { return nil }
+        guard let pairs = r.mapping(node, path, allowed: ["from", "fromColumns", "const", "default", "required", "transform", "noteIfEmpty", "optional"]) else { return nil }
         var rule = FieldRule(target: target, sources: [], constant: nil, defaultValue: nil, required: false, transforms: [], line: node.mark?.line ?? 0)
         for (k, v) in pairs {
             switch k {
             case "from": rule.sources = r.strings(v, "\(path).from") ?? []
+            case "fromColumns":
+                guard let text = r.string(v, "\(path).fromColumns") else { continue }
+                let p = SourceFiles.ComponentPattern(text)
+                if p.captures.contains("key") { rule.columns = p } else {
+                    r.fail(v, "\(path).fromColumns", "a column pattern needs {key}, the part of the column name that becomes the payload key (\"{key} [*]\")")
+                }
             case "const": rule.constant = r.json(v)
             case "default": rule.defaultValue = r.json(v)
             case "required": rule.required = r.bool(v, "\(path).required") ?? false
@@ -442,8 +451,8 @@ public struct EntityMapping: Sendable {
             default: rule.transforms = parseTransforms(v, path: "\(path).transform", &r)
             }
         }
-        if rule.sources.isEmpty && rule.constant == nil && rule.defaultValue == nil {
-            r.fail(node, path, "give 'from' (a source field), 'const' or 'default'")
+        if rule.sources.isEmpty && rule.constant == nil && rule.defaultValue == nil && rule.columns == nil {
+            r.fail(node, path, "give 'from' (a source field), 'fromColumns', 'const' or 'default'")
         }
         if !rule.sources.isEmpty && rule.constant != nil {
             r.fail(node, path, "'from' and 'const' exclude each other")

@@ -6,6 +6,10 @@ public struct Coverage: Sendable, Equatable {
     public struct Field: Sendable, Equatable {
         public var name: String
         public var records: Int
+        public init(name: String, records: Int) {
+            self.name = name
+            self.records = records
+        }
     }
 
     /// Top-level source fields with values that the mapping does not read, most used first.
@@ -36,6 +40,7 @@ public struct Coverage: Sendable, Equatable {
 struct CoverageCounter {
     let mapping: EntityMapping
     private let read: Set<String>
+    private let columnPatterns: [SourceFiles.ComponentPattern]
     private let childRead: [String: Set<String>]
     private var seen: [String: Int] = [:]
     private var seenOrder: [String] = []
@@ -89,6 +94,7 @@ struct CoverageCounter {
         }
         self.read = read
         self.childRead = childRead
+        columnPatterns = mapping.fields.compactMap(\.columns)
     }
 
     static func head(_ path: String) -> String {
@@ -136,7 +142,7 @@ struct CoverageCounter {
         var c = Coverage()
         c.records = records
         c.available = seenOrder
-        c.notRead = seenOrder.filter { !isRead($0, read) && seen[$0]! > 0 }
+        c.notRead = seenOrder.filter { k in !isRead(k, read) && seen[k]! > 0 && !columnPatterns.contains { $0.match(k) != nil } }
             .map { Coverage.Field(name: $0, records: seen[$0]!) }
             .sorted { $0.records != $1.records ? $0.records > $1.records : $0.name < $1.name }
         for (target, keys) in childSeen {
@@ -148,7 +154,7 @@ struct CoverageCounter {
         }
         guard records > 0 else { return c }
         let present = Set(seenOrder.flatMap { [$0, CSVColumns.loose($0)] })
-        for rule in mapping.fields where !rule.optional && rule.constant == nil && !rule.sources.isEmpty {
+        for rule in mapping.fields where !rule.optional && rule.constant == nil && rule.columns == nil && !rule.sources.isEmpty {
             let has = rule.sources.contains { present.contains($0) || present.contains(Self.head($0)) || present.contains(CSVColumns.loose($0)) }
             if !has {
                 c.missing.append("\(rule.target) ← \(rule.sources.map { "'\($0)'" }.joined(separator: " or ")) (\(mapping.file):\(rule.line))")

@@ -56,11 +56,12 @@ public enum SourceFiles {
         }
     }
 
-    /// One path component of a file pattern: literals, `*`, `?` and `{field}` captures.
-    struct ComponentPattern {
-        enum Part { case literal(String), any, one, capture(String) }
+    /// One path component of a file pattern (or a column name pattern): literals, `*`, `?` and `{field}` captures.
+    public struct ComponentPattern: Sendable {
+        enum Part: Sendable { case literal(String), any, one, capture(String) }
         let parts: [Part]
         var isLiteral: Bool { parts.allSatisfy { if case .literal = $0 { return true } else { return false } } }
+        var captures: [String] { parts.compactMap { if case .capture(let c) = $0 { return c } else { return nil } } }
 
         init(_ text: String) {
             var parts: [Part] = []

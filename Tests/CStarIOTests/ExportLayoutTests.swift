@@ -1,0 +1,181 @@
+import CStarIO
+import Foundation
+import Logging
+import Testing
+
+/// A folder of export files and mapping files, run through the pipeline into a collecting sink.
+struct MiniExport {
+    let dir: URL
+
+    init(_ files: [String: String]) throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("mini-\(UUID().uuidString)")
+        for (name, text) in files {
+            let url = dir.appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try text.write(to: url, atomically: true, encoding: .utf8)
+        }
+    }
+
+    func run(_ mappings: [String], coverage: Bool = false) async throws -> (MigrationSummary, CollectingSink, [JSONValue]) {
+        let entities = try mappings.enumerated().map { i, yaml in try EntityMapping.parse(yaml: yaml, file: "m\(i).yaml") }
+        let sink = CollectingSink()
+        let pipeline = try Pipeline(exportDirectory: dir.path, stateDirectory: dir.appendingPathComponent(".state").path, sink: sink,
+                                    logger: Logger(label: "test"))
+        pipeline.collectsCoverage = coverage
+        let summary = try await pipeline.run(entities)
+        let text = (try? String(contentsOfFile: pipeline.rejectsPath, encoding: .utf8)) ?? ""
+        return (summary, sink, try text.split(separator: "\n").map { try JSONParser.parse(String($0)) })
+    }
+}
+
+@Suite("Export layouts: files found by content and by name patterns")
+struct ExportLayoutTests {
+    @Test func filePatternsCaptureFieldsFromNamesAndFolders() throws {
+        let export = try MiniExport([
+            "ticket_comments-12.json": "{}", "tickets/34/comments.json": "{}", "tickets/34/other.json": "{}",
+            "tickets/notes.txt": "", "ticket_comments.json": "{}",
+        ])
+        let found = SourceFiles.matches(["ticket_comments-{ticket_id}.json", "tickets/{ticket_id}/comments.json", "../x.json", "/etc/passwd"],
+                                        in: export.dir.path)
+        #expect(found.map { ($0.path as NSString).lastPathComponent } == ["ticket_comments-12.json", "comments.json"])
+        #expect(found.map(\.fields) == [["ticket_id": "12"], ["ticket_id": "34"]])
+    }
+
+    @Test func symbolicLinksOutOfTheExportFolderAreNotFollowed() throws {
+        let outside = try MiniExport(["secret.json": "[]"])
+        let export = try MiniExport(["users.json": "[]"])
+        try FileManager.default.createSymbolicLink(atPath: export.dir.appendingPathComponent("users-2.json").path,
+                                                   withDestinationPath: outside.dir.appendingPathComponent("secret.json").path)
+        #expect(SourceFiles.resolve(["users*.json"], in: export.dir.path).map { ($0 as NSString).lastPathComponent } == ["users.json"])
+    }
+
+    func items(_ text: String, records: String?, name: String = "tickets.json") throws -> [ReadItem] {
+        var reader = MultiFileReader(paths: [try TestFiles.write(text, name: name)], options: ReaderOptions(records: records))
+        var out: [ReadItem] = []
+        while let item = try reader.next() { out.append(item) }
+        return out
+    }
+
+    @Test func ndjsonInAJSONFileIsReadLineByLineAndABadLineLosesOnlyItself() throws {
+        let got = try items("{\"id\": 1, \"tags\": [\"a\"]}\n{\"id\": 2,, }\n\n{\"id\": 3}\n", records: "tickets")
+        let records = got.compactMap { if case .record(let r) = $0 { return r } else { return nil } }
+        let problems = got.compactMap { if case .problem(let p) = $0 { return p } else { return nil } }
+        #expect(records.map { $0.fields["id"] } == [.int(1), .int(3)])
+        #expect(records.map(\.location.line) == [1, 4])
+        #expect(problems.map(\.line) == [2])
+    }
+
+    @Test func singleObjectResponsesAndPagesOfRecordsPerLine() throws {
+        let single = try items(#"{"ticket": {"id": 7, "subject": "x"}}"#, records: "tickets")
+        guard case .record(let r)? = single.first else { Issue.record("no record"); return }
+        #expect(r.fields["id"] == .int(7))
+        #expect(r.location.pointer == "/ticket")
+        // An NDJSON file of API pages (one page per line) yields every page's records.
+        let pages = try items("{\"tickets\": [{\"id\": 1}, {\"id\": 2}], \"next_page\": \"p2\"}\n{\"tickets\": [{\"id\": 3}], \"next_page\": null}\n", records: "tickets")
+        let ids = pages.compactMap { if case .record(let r) = $0 { return r.fields["id"] } else { return nil } }
+        #expect(ids == [.int(1), .int(2), .int(3)])
+        #expect(!pages.contains { if case .warning = $0 { return true } else { return false } }, "the last page says it is the last")
+    }
+
+    @Test(arguments: [
+        (#"{"tickets": [{"id": 1}], "next_page": "https://x.zendesk.com/api/v2/tickets.json?page=2", "count": 9}"#, "next_page is set"),
+        (#"{"tickets": [{"id": 1}], "next_page": "https://x/incremental?start_time=9", "end_of_stream": false}"#, "end_of_stream is false"),
+        (#"{"tickets": [{"id": 1}], "meta": {"has_more": true}, "links": {"next": "https://x"}}"#, "has_more"),
+    ])
+    func anIncompleteDumpIsAWarningNamingTheFile(text: String, reason: String) throws {
+        let got = try items(text, records: "tickets")
+        let warnings = got.compactMap { if case .warning(let w) = $0 { return w } else { return nil } }
+        #expect(warnings.count == 1)
+        #expect(warnings.first?.description.contains("tickets.json") == true && warnings.first?.message.contains(reason) == true, "\(warnings)")
+    }
+
+    @Test func theLastPageOfAnIncrementalExportIsComplete() throws {
+        let got = try items(#"{"tickets": [{"id": 1}], "next_page": "https://x/incremental?start_time=9", "end_of_stream": true}"#, records: "tickets")
+        #expect(!got.contains { if case .warning = $0 { return true } else { return false } })
+    }
+
+    static let tickets = """
+        version: 1
+        entity: tickets
+        target: tickets
+        source: { files: ["tickets*.json"], records: tickets }
+        key: id
+        fields:
+          title: subject
+        children:
+          messages:
+            key: id
+            sources:
+              - files: ["ticket_comments-{ticket_id}.json", comments.json]
+                records: comments
+                parentKey: ticket_id
+            fields:
+              content: { from: body, required: true }
+        """
+
+    @Test func aPageOfAnotherKindIsSkippedAndOrphanCommentsAreRejected() async throws {
+        let export = try MiniExport([
+            "tickets.json": #"{"tickets": [{"id": 1, "subject": "a"}, {"id": 2, "subject": "b"}], "next_page": null}"#,
+            // An incremental ticket_events page caught by the tickets pattern: skipped with a warning, not fatal.
+            "tickets-events.json": #"{"ticket_events": [{"id": 5, "ticket_id": 1}], "end_of_stream": true}"#,
+            "ticket_comments-1.json": #"{"comments": [{"id": 10, "body": "hi"}, {"id": 11, "body": "again"}], "next_page": null}"#,
+            "ticket_comments-9.json": #"{"comments": [{"id": 90, "body": "lost?"}], "next_page": null}"#,
+            "comments.json": #"{"comments": [{"id": 10, "body": "hi", "ticket_id": 1}, {"id": 12}]}"#,
+        ])
+        let (summary, sink, rejects) = try await export.run([Self.tickets])
+        let t = try #require(summary.entities.first)
+        #expect(t.read == 2 && t.created == 2)
+        #expect(t.warnings.contains { $0.contains("tickets-events.json") && $0.contains("ticket_events") }, "\(t.warnings)")
+        // 5 comments read: 2 delivered to ticket 1, one duplicate (id 10 twice), one without a ticket, one for ticket 9.
+        #expect(t.childRead == 5)
+        #expect(t.childSkipped == 1)
+        #expect(t.childRejected == 2)
+        #expect(t.childDelivered == 2)
+        #expect(sink.payloads["tickets"]?.first?["messages"]?.arrayValue?.count == 2)
+        #expect(rejects.contains { $0["code"] == .string("no_parent") && ($0["reason"]?.stringValue ?? "").contains("'9'") })
+        #expect(rejects.contains { ($0["reason"]?.stringValue ?? "").contains("has no 'ticket_id'") && ($0["reason"]?.stringValue ?? "").contains("/comments/1") })
+    }
+
+    @Test func csvHeadersMatchIgnoringCaseAndSpacesAndAFilterOfEveryRecordIsAWarning() async throws {
+        let export = try MiniExport(["users.csv": "ID,E-Mail Address,ROLE\n1,a@x.test,end-user\n2,b@x.test,agent\n"])
+        let mapping = """
+            version: 1
+            entity: customers
+            target: customers
+            source: { files: [users.csv] }
+            key: id
+            where:
+              - field: role
+                equals: end-user
+            fields:
+              email: e_mail_address
+              name: { from: "E-Mail Address" }
+            """
+        let (summary, sink, _) = try await export.run([mapping])
+        #expect(sink.payloads["customers"]?.map { $0["email"] } == [.string("a@x.test")])
+        #expect(summary.entities.first?.warnings.isEmpty == true)
+        let none = mapping.replacingOccurrences(of: "equals: end-user", with: "equals: customer")
+        let (filtered, _, _) = try await export.run([none])
+        #expect(filtered.entities.first?.warnings.contains { $0.contains("skipped every one of the 2 records") } == true)
+    }
+
+    @Test func coverageListsWhatIsLeftBehindAndWhatNoRecordHas() async throws {
+        let export = try MiniExport(["users.csv": "id,email,name,phone\n1,a@x.test,Ann,\n2,b@x.test,Bob,555\n"])
+        let mapping = """
+            version: 1
+            entity: customers
+            target: customers
+            source: { files: [users.csv] }
+            key: id
+            fields:
+              email: email
+              name: fullname
+              notes: { from: remarks, optional: true }
+            """
+        let (summary, _, _) = try await export.run([mapping], coverage: true)
+        let c = try #require(summary.entities.first?.coverage)
+        #expect(c.notRead == [Coverage.Field(name: "name", records: 2), Coverage.Field(name: "phone", records: 1)])
+        #expect(c.missing.count == 1 && c.missing[0].contains("'fullname'"), "\(c.missing)")
+        #expect(c.available == ["id", "email", "name", "phone"])
+    }
+}
