@@ -66,13 +66,18 @@ public final class SandboxServer: Sendable {
                 portContinuation.finish()
             },
             logger: serverLogger)
-        let task = Task { try await app.run() }
+        let task = Task {
+            // A server that cannot bind (the port is in use) ends the wait for its port instead of leaving it hanging.
+            defer { portContinuation.finish() }
+            try await app.run()
+        }
         var bound: Int?
         for await p in portStream { bound = p }
         guard let actualPort = bound else {
             task.cancel()
-            _ = try await task.value
-            throw SandboxStartError(message: "The sandbox could not listen on \(host):\(port).")
+            var reason = "the server stopped before listening"
+            do { try await task.value } catch { reason = "\(error)" }
+            throw SandboxStartError(message: "The sandbox could not listen on \(host):\(port): \(reason). Is the port in use? Pick another with --port, or 0 for a free one.")
         }
         return SandboxServer(api: api, teams: teams, host: host, port: actualPort, task: task)
     }
@@ -88,13 +93,18 @@ public final class SandboxServer: Sendable {
         for field in request.headers { headers[field.name.canonicalName] = field.value }
         let (path, query) = SandboxRequest.split(uri: request.uri.string)
         let body: Data
+        func tooLarge() -> Response {
+            let e = APIError(status: 413, type: "invalid_request_error", code: "request_too_large",
+                             message: "The request body is larger than \(maxBody) bytes.")
+            return httpResponse(.error(e, requestId: "req_" + SandboxStore.randomToken(24)))
+        }
+        // A body announced larger than the limit is refused from the headers, before any of it is read.
+        if let announced = request.headers[.contentLength].flatMap({ Int($0) }), announced > maxBody { return tooLarge() }
         do {
             let buffer = try await request.body.collect(upTo: maxBody)
             body = Data(buffer.readableBytesView)
         } catch {
-            let e = APIError(status: 413, type: "invalid_request_error", code: "request_too_large",
-                             message: "The request body is larger than \(maxBody) bytes.")
-            return httpResponse(.error(e, requestId: "req_" + SandboxStore.randomToken(24)))
+            return tooLarge()
         }
         let outcome = await api.handle(SandboxRequest(method: request.method.rawValue, path: path, query: query, headers: headers, body: body))
         if outcome.dropConnection {

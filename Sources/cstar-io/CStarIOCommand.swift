@@ -19,6 +19,8 @@ struct CStarIOCommand: AsyncParsableCommand {
 
     /// Runs the command and maps errors to the documented exit codes (ArgumentParser's own usage code is 64).
     static func main() async {
+        // Everything the tool writes (state, rejects, checkpoints, backups, exports) holds customers' data.
+        PrivateFiles.restrictNewFiles()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
@@ -28,6 +30,9 @@ struct CStarIOCommand: AsyncParsableCommand {
             }
         } catch let e as UsageError {
             Console.err("error: \(e.message)")
+            Foundation.exit(ExitCodes.usage)
+        } catch let e as NoSourceFilesError {
+            Console.err("error: \(e)")
             Foundation.exit(ExitCodes.usage)
         } catch {
             let code = exitCode(for: error)

@@ -44,6 +44,8 @@ public struct CStarTarget: Sendable {
     public let key: APIKey
     /// True for the sandbox started inside this process.
     public let isEmbeddedSandbox: Bool
+    /// How long establishing a connection may take before the attempt fails (`--connect-timeout`).
+    public var connectTimeoutSeconds: Int64 = 10
 
     public init(baseURL: String, key: APIKey, isEmbeddedSandbox: Bool = false) throws {
         try Self.checkTransport(baseURL)
@@ -62,16 +64,36 @@ public struct CStarTarget: Sendable {
         return baseURL
     }
 
-    /// Plain http:// only to loopback: a key must never cross a network in clear text.
+    /// Plain http:// only to loopback: a key must never cross a network in clear text. The URL must not carry
+    /// userinfo (`http://127.0.0.1@host`), and the host is judged by `isLoopbackHost` alone.
     public static func checkTransport(_ url: String) throws {
-        guard let u = URL(string: url), let scheme = u.scheme?.lowercased(), let host = u.host?.lowercased() else {
+        guard let u = URL(string: url), let scheme = u.scheme?.lowercased(), let host = u.host?.lowercased(), !host.isEmpty else {
             throw TargetError("'\(url)' is not a valid URL")
+        }
+        guard u.user == nil, u.password == nil, !(url.split(separator: "/", maxSplits: 3).dropFirst().first?.contains("@") ?? false) else {
+            throw TargetError("'\(url)' holds a user name or password; give the API URL without them (the key comes from CSTAR_SECRET_KEY or --api-key-file)")
         }
         if scheme == "https" { return }
         guard scheme == "http" else { throw TargetError("'\(url)': only https:// URLs are supported") }
-        let loopback = host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
-        guard loopback else {
-            throw TargetError("'\(url)' uses plain http:// to a non-loopback host; use https:// (plain http is allowed only for 127.0.0.1, ::1 and localhost)")
+        guard isLoopbackHost(host) else {
+            throw TargetError("'\(url)' uses plain http:// to '\(host)', which is not a loopback address; use https:// (plain http is allowed only for an IP in 127.0.0.0/8, ::1 and localhost)")
         }
+    }
+
+    /// Exactly `localhost`, a dotted-quad IPv4 literal in 127.0.0.0/8 (four decimal parts, no shorthand such as
+    /// `127.1` or `0x7f.1`), or the IPv6 literal `::1` (with or without brackets). Names that merely start like
+    /// one (`127.0.0.1.example`, `localhost.example`) and IPv4-mapped forms are not loopback here.
+    public static func isLoopbackHost(_ raw: String) -> Bool {
+        let host = raw.lowercased()
+        if host == "localhost" || host == "::1" || host == "[::1]" { return true }
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 4 else { return false }
+        var octets: [Int] = []
+        for p in parts {
+            guard !p.isEmpty, p.count <= 3, p.allSatisfy({ $0 >= "0" && $0 <= "9" }), let n = Int(p), n <= 255,
+                  !(p.count > 1 && p.hasPrefix("0")) else { return false }
+            octets.append(n)
+        }
+        return octets[0] == 127
     }
 }

@@ -30,5 +30,34 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
     public var path: String
     public var underlying: String
     public var attempts: Int
-    public var description: String { APIKey.redact("\(method) \(path) failed after \(attempts) attempt(s): \(underlying)") }
+    /// The API base the request went to, and whether no connection could be made at all.
+    public var url: String = ""
+    public var unreachable = false
+
+    public init(method: String, path: String, underlying: String, attempts: Int, url: String = "", unreachable: Bool = false) {
+        self.method = method
+        self.path = path
+        self.underlying = underlying
+        self.attempts = attempts
+        self.url = url
+        self.unreachable = unreachable
+    }
+
+    public var description: String {
+        if unreachable {
+            return APIKey.redact("cannot reach the cStar API at \(url) (\(attempts) attempts): \(Self.short(underlying)). "
+                                 + "Check --api-url / CSTAR_API_URL, the network and any proxy, or raise --connect-timeout.")
+        }
+        return APIKey.redact("\(method) \(path) failed after \(attempts) attempt(s): \(underlying)")
+    }
+
+    /// The gist of a connection error (NIO's descriptions nest several layers).
+    static func short(_ text: String) -> String {
+        let lower = text.lowercased()
+        if lower.contains("refused") { return "connection refused" }
+        if lower.contains("dns") || lower.contains("resolv") || lower.contains("getaddrinfo") || lower.contains("no address") { return "the host name does not resolve" }
+        if lower.contains("timeout") || lower.contains("timed out") { return "connecting timed out" }
+        if lower.contains("unreachable") { return "network unreachable" }
+        return String(text.prefix(200))
+    }
 }

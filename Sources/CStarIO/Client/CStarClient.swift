@@ -22,6 +22,33 @@ public struct ClientStats: Sendable, Equatable {
     public var rateLimitWaits = 0
 }
 
+/// The HTTP clients requests go through, one per connect timeout, kept for the life of the process (like
+/// `HTTPClient.shared`). A connection that cannot be made fails at once instead of being retried inside the pool
+/// until the request's deadline: the client's own retry decides, with a short limit for refused or unknown hosts.
+enum CStarHTTP {
+    private static let clients = Mutex<[Int64: HTTPClient]>([:])
+
+    static func client(connectTimeoutSeconds: Int64) -> HTTPClient {
+        clients.withLock { all in
+            if let c = all[connectTimeoutSeconds] { return c }
+            var config = HTTPClient.Configuration()
+            config.timeout = HTTPClient.Configuration.Timeout(connect: .seconds(connectTimeoutSeconds))
+            config.connectionPool.retryConnectionEstablishment = false
+            let c = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
+            all[connectTimeoutSeconds] = c
+            return c
+        }
+    }
+
+    /// Whether the request failed before reaching the server: refused, unresolvable, unreachable, or the connect
+    /// timed out. Such an API is not coming back within a retry's wait, so fewer attempts are made.
+    static func isConnectFailure(_ error: Error) -> Bool {
+        let text = String(reflecting: error).lowercased()
+        return ["nioconnectionerror", "connecttimeout", "connection refused", "connectionrefused", "econnrefused", "dns",
+                "resolv", "unreachable", "no address", "getaddrinfo"].contains { text.contains($0) }
+    }
+}
+
 /// Talks to one cStar team (or the sandbox): envelopes, errors, retries with backoff, 429 waits.
 public final class CStarClient: Sendable {
     public let target: CStarTarget
@@ -32,10 +59,10 @@ public final class CStarClient: Sendable {
     public let budget: RequestBudget
     private let statsBox = Mutex(ClientStats())
 
-    public init(target: CStarTarget, http: HTTPClient = .shared, retry: RetryPolicy = RetryPolicy(), logger: Logger, timeoutSeconds: Int64 = 60,
+    public init(target: CStarTarget, http: HTTPClient? = nil, retry: RetryPolicy = RetryPolicy(), logger: Logger, timeoutSeconds: Int64 = 60,
                 budget: RequestBudget = RequestBudget()) {
         self.target = target
-        self.http = http
+        self.http = http ?? CStarHTTP.client(connectTimeoutSeconds: target.connectTimeoutSeconds)
         self.retry = retry
         self.logger = logger
         self.requestTimeout = .seconds(timeoutSeconds)
@@ -88,8 +115,10 @@ public final class CStarClient: Sendable {
             } catch {
                 if error is CancellationError { throw error }
                 failures += 1
-                guard failures < retry.maxAttempts else {
-                    throw TransportError(method: method.rawValue, path: path, underlying: "\(error)", attempts: failures)
+                let unreachable = CStarHTTP.isConnectFailure(error)
+                guard failures < (unreachable ? min(retry.maxAttempts, retry.maxConnectAttempts) : retry.maxAttempts) else {
+                    throw TransportError(method: method.rawValue, path: path, underlying: "\(error)", attempts: failures,
+                                         url: target.baseURL, unreachable: unreachable)
                 }
                 let wait = retry.backoff(attempt: failures)
                 logger.warning("request failed, retrying", metadata: ["request": "\(method.rawValue) \(path)", "error": "\(error)", "wait": "\(wait)"])

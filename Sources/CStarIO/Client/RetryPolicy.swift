@@ -4,6 +4,8 @@ import Foundation
 public struct RetryPolicy: Sendable {
     /// Attempts for 5xx answers, timeouts and dropped connections (the first try included).
     public var maxAttempts = 6
+    /// Attempts when no connection can be made at all (refused, unknown host, connect timeout).
+    public var maxConnectAttempts = 3
     /// Extra waits allowed for 429 answers before giving up (a full hour window is waited out at most this often).
     public var maxRateLimitWaits = 20
     public var baseDelay: Duration = .milliseconds(500)

@@ -115,15 +115,17 @@ public final class Pipeline {
 
     /// - Parameter rejectsFile: the file name, in `stateDirectory`, that receives this run's rejects; whatever an
     ///   earlier run left there is removed first, so no command reports another run's rejects.
-    public init(exportDirectory: String, stateDirectory: String, sink: any BatchSink, logger: Logger, rejectsFile: String = "rejects.ndjson") throws {
+    ///   `indexFile` likewise names the run's scratch index (a plan beside a running migration uses its own).
+    public init(exportDirectory: String, stateDirectory: String, sink: any BatchSink, logger: Logger, rejectsFile: String = "rejects.ndjson",
+                indexFile: String = "run-index.sqlite") throws {
         self.exportDirectory = exportDirectory
         self.sink = sink
         self.logger = logger
-        try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
+        try PrivateFiles.prepareFolder(stateDirectory)
         let rejectsPath = (stateDirectory as NSString).appendingPathComponent(rejectsFile)
         if FileManager.default.fileExists(atPath: rejectsPath) { try FileManager.default.removeItem(atPath: rejectsPath) }
         rejects = RejectsWriter(path: rejectsPath)
-        index = try RunIndex(path: (stateDirectory as NSString).appendingPathComponent("run-index.sqlite"))
+        index = try RunIndex(path: (stateDirectory as NSString).appendingPathComponent(indexFile))
     }
 
     public var rejectsPath: String { rejects.path }
@@ -138,6 +140,7 @@ public final class Pipeline {
         var minimumRequests = 0
         defer { try? rejects.close() }
         let withFiles = Set(mappings.filter { !files(for: $0.source).isEmpty }.map(\.entity))
+        if withFiles.isEmpty, !mappings.isEmpty { throw NoSourceFilesError(directory: exportDirectory, mappings: mappings) }
         for mapping in mappings {
             if let primary = mapping.fallbackFor, withFiles.contains(primary) {
                 progress(.entitySkipped(entity: mapping.entity, reason: "not needed: '\(primary)' found its files"))
@@ -402,6 +405,31 @@ public final class Pipeline {
             logger.warning("the answer does not account for every record", metadata: ["batch": "\(batch.index)", "sent": "\(batch.records.count)", "accounted": "\(accounted)"])
             summary.failed += max(0, batch.records.count - accounted)
         }
+    }
+}
+
+/// An export folder in which no mapping finds a file: the wrong folder, or an export of another shape.
+public struct NoSourceFilesError: Error, CustomStringConvertible, Sendable {
+    public let directory: String
+    public let found: [String]
+    public let lookedFor: [String]
+
+    init(directory: String, mappings: [EntityMapping]) {
+        self.directory = directory
+        found = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+        var patterns: [String] = []
+        for p in mappings.flatMap(\.source.files) where !patterns.contains(p) { patterns.append(p) }
+        lookedFor = patterns
+    }
+
+    public var description: String {
+        let shown = found.prefix(20).joined(separator: ", ") + (found.count > 20 ? ", … \(found.count - 20) more" : "")
+        return """
+            no file in '\(directory)' matches the mapping: nothing to read.
+              found there: \(found.isEmpty ? "(nothing)" : shown)
+              the mapping reads: \(lookedFor.prefix(24).joined(separator: ", "))\(lookedFor.count > 24 ? ", …" : "")
+              check the folder (the export itself, not its parent), or the mapping set (--from / --mapping)
+            """
     }
 }
 

@@ -509,7 +509,11 @@ struct JSONTokenParser {
         guard i < text.count, (48...57).contains(text[i]) else { throw error("invalid number '\(s)'") }
         if text[i] == 48, i + 1 < text.count, (48...57).contains(text[i + 1]) { throw error("invalid number '\(s)' (leading zero)") }
         if isInt, let v = Int64(s) { return .int(v) }
-        guard let d = Double(s), d.isFinite, !s.hasSuffix("."), !s.contains(".e"), !s.contains(".E") else { throw error("invalid number '\(s)'") }
+        guard !s.hasSuffix("."), !s.contains(".e"), !s.contains(".E"), !s.hasSuffix("e"), !s.hasSuffix("E"), !s.hasSuffix("-"), !s.hasSuffix("+"),
+              let d = Double(s) else { throw error("invalid number '\(s)'") }
+        // Valid JSON that no Int64 or Double holds exactly (1e999999, a 30-digit id) is kept as its text, so
+        // passing it through loses nothing; a rule that needs a number rejects only its record.
+        if !d.isFinite || isInt { return .string(s) }
         return .double(d)
     }
 

@@ -201,6 +201,8 @@ extension CStarIOCommand.Bulk {
         func run() async throws {
             let path = (target.stateDir as NSString).appendingPathComponent(BulkCommand.journalFile)
             guard FileManager.default.fileExists(atPath: path) else { throw UsageError("no bulk journal in \(target.stateDir)/: nothing to undo.") }
+            let lock = try StateFolderLock.take(target.stateDir)
+            defer { withExtendedLifetime(lock) {} }
             let journal = try BulkJournal(path: path)
             guard let original = try journal.findRun(runId) else {
                 throw UsageError("no bulk run '\(runId)' in \(path) (or the prefix is ambiguous); see `cstar-io bulk runs`.")
@@ -248,6 +250,11 @@ extension CStarIOCommand.Bulk {
                 try journal.deleteUnsentRun(undoId)
                 await resolved.shutdown()
                 return
+            }
+            if !yes, !BulkCommand.stdinIsTerminal, try journal.callCount(undoId, state: "planned") > 0, (try journal.run(id: undoId))?.state == .planned {
+                try journal.deleteUnsentRun(undoId)
+                await resolved.shutdown()
+                throw UsageError("undo would \(what) in \(callCount) call(s), and there is no terminal to ask: pass --yes to confirm (try --dry-run first). Nothing was changed.")
             }
             if !yes, BulkCommand.stdinIsTerminal, try journal.callCount(undoId, state: "planned") > 0, (try journal.run(id: undoId))?.state == .planned {
                 Console.err("Undo of \(original.id) (\(original.description)) will \(what) in \(callCount) call(s):")
@@ -337,12 +344,15 @@ enum BulkCommand {
     }
 
     static func run(_ spec: BulkSpec, selection: BulkSelectionOptions, confirmThreshold: Int?, target: TargetOptions, output: OutputOptions) async throws {
+        // A dry run writes nothing to the state folder; a real run is its one writer.
+        let lock = selection.dryRun ? nil : try StateFolderLock.take(target.stateDir)
+        defer { withExtendedLifetime(lock) {} }
         let logger = Logging.makeLogger(output)
         let quiet = output.quiet || output.json
         let resolved = try await resolve(target, output: output, logger: logger)
         let client = CStarClient(target: resolved.target, logger: logger)
         do {
-            try FileManager.default.createDirectory(atPath: target.stateDir, withIntermediateDirectories: true)
+            try PrivateFiles.prepareFolder(target.stateDir)
             let journal = selection.dryRun ? try BulkJournal() : try BulkJournal(path: (target.stateDir as NSString).appendingPathComponent(journalFile))
             let planner = BulkPlanner(client: client, journal: journal, logger: logger)
             let fingerprint: String
@@ -392,6 +402,12 @@ enum BulkCommand {
                     try journal.setState(runId, .cancelled)
                     await resolved.shutdown()
                     throw UsageError("this would delete \(items) \(spec.resource.rawValue), more than --confirm-threshold \(threshold): pass --yes to confirm (try --dry-run first).")
+                }
+                // Destructive without a terminal to ask: only with an explicit --yes.
+                if !selection.yes, !stdinIsTerminal, items > 0 {
+                    try journal.setState(runId, .cancelled)
+                    await resolved.shutdown()
+                    throw UsageError("this would \(verb) \(items) \(spec.resource.rawValue), and there is no terminal to ask: pass --yes to confirm (try --dry-run first). Nothing was changed.")
                 }
                 if !selection.yes, stdinIsTerminal, items > 0 {
                     Console.err("About to \(verb) \(items) \(spec.resource.rawValue) in \(calls) call(s):")

@@ -16,6 +16,9 @@ struct MigrationRunner {
     /// Runs the import; `afterImport` runs with the same client once every entity is done (restore's tags).
     /// Prints the summary and throws the documented exit code (1 failed, 4 cStar differs, 3 rejects) when not clean.
     func run(afterImport: ((CStarClient, _ runId: String, inout MigrationSummary) async throws -> Void)? = nil) async throws {
+        // One writer per state folder: a second migrate/restore/bulk on it is refused at once (exit 2).
+        let lock = try StateFolderLock.take(target.stateDir)
+        defer { withExtendedLifetime(lock) {} }
         let logger = Logging.makeLogger(output)
         let resolved = try await TargetResolver.resolveForCommand(target, logger: logger, announce: !output.quiet)
         let client = CStarClient(target: resolved.target, logger: logger, budget: RequestBudget(maxRequestsPerHour: engine.maxRequestsPerHour))
@@ -24,7 +27,7 @@ struct MigrationRunner {
         let runId: String
         let store: CheckpointStore
         do {
-            try FileManager.default.createDirectory(atPath: target.stateDir, withIntermediateDirectories: true)
+            try PrivateFiles.prepareFolder(target.stateDir)
             store = try CheckpointStore(path: (target.stateDir as NSString).appendingPathComponent("checkpoints.sqlite"))
             let source = URL(fileURLWithPath: exportDir).standardizedFileURL.path
             let files = SourceFiles.all(for: entities, in: exportDir)
@@ -66,6 +69,9 @@ struct MigrationRunner {
             summary.quotaWaitSeconds = await client.budget.waitedSeconds
             try store.finish(runId: runId, summary: JSONSerializer.string(summary.json))
         } catch let e as UsageError {
+            throw e
+        } catch let e as NoSourceFilesError {
+            await resolved.shutdown()
             throw e
         } catch let e as CheckpointStore.BatchChanged {
             await resolved.shutdown()

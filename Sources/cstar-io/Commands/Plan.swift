@@ -23,6 +23,7 @@ enum PlanRunner {
             throw UsageError("the export folder '\(o.exportDir)' does not exist.")
         }
         let entities = try MappingLoader.load(o.mapping)
+        StateFolderLock.noteIfBusy(o.stateDir, quiet: o.output.quiet || o.output.json)
         let logger = Logging.makeLogger(o.output)
         let sink = PlanSink(outputDirectory: outDir)
         let summary: MigrationSummary
@@ -30,7 +31,7 @@ enum PlanRunner {
         do {
             // Plans keep their rejects apart, so a plan never replaces (or shows) the rejects of a migration.
             let pipeline = try Pipeline(exportDirectory: o.exportDir, stateDirectory: o.stateDir, sink: sink, logger: logger,
-                                        rejectsFile: "plan-rejects.ndjson")
+                                        rejectsFile: "plan-rejects.ndjson", indexFile: "plan-run-index.sqlite")
             rejectsPath = pipeline.rejectsPath
             pipeline.collectsCoverage = true
             let quiet = o.output.quiet || o.output.json || !o.output.verbose
@@ -38,6 +39,8 @@ enum PlanRunner {
             summary = try await pipeline.run(entities) { event in
                 if !quiet { reporter.handle(event) }
             }
+        } catch let e as NoSourceFilesError {
+            throw e
         } catch {
             Console.err("error: \(error)")
             throw ExitCode(ExitCodes.failure)

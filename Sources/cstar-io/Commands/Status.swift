@@ -22,6 +22,7 @@ extension CStarIOCommand {
         var json = false
 
         func run() async throws {
+            StateFolderLock.noteIfBusy(stateDir, quiet: json)
             let path = (stateDir as NSString).appendingPathComponent("checkpoints.sqlite")
             guard FileManager.default.fileExists(atPath: path) else {
                 if json { Console.out("[]") } else { Console.out("No runs yet in \(stateDir)/ (nothing has been migrated from this folder).") }

@@ -17,6 +17,13 @@ struct TargetOptions: ParsableArguments {
 
     @Option(name: .long, help: ArgumentHelp("Folder for working files: checkpoints, rejects, the embedded sandbox's data.", valueName: "dir"))
     var stateDir: String = ".cstar-io"
+
+    @Option(name: .long, help: ArgumentHelp("Seconds a connection to the API may take to open (refused or unknown hosts fail after 3 attempts).", valueName: "seconds"))
+    var connectTimeout: Int = 10
+
+    func validate() throws {
+        guard connectTimeout >= 1 && connectTimeout <= 600 else { throw ValidationError("--connect-timeout must be between 1 and 600 seconds.") }
+    }
 }
 
 /// A resolved target, and the embedded sandbox when one was started for it.
@@ -54,6 +61,7 @@ enum TargetResolver {
         let url = options.apiUrl ?? env["CSTAR_API_URL"].flatMap { $0.isEmpty ? nil : $0 }
         var keyText: String?
         if let file = options.apiKeyFile {
+            if let problem = PrivateFiles.keyFileProblem(file) { throw UsageError(problem) }
             guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
                 throw UsageError("cannot read the API key file '\(file)'.")
             }
@@ -82,14 +90,18 @@ enum TargetResolver {
         if !base.contains("/api/v1/teams/") {
             let team = options.teamId ?? env["CSTAR_TEAM_ID"].flatMap { $0.isEmpty ? nil : $0 }
             let teamId: String
-            if let team { teamId = team } else { teamId = try await whoami(origin: base, key: key, logger: logger) }
+            if let team { teamId = team } else { teamId = try await whoami(origin: base, key: key, connectTimeout: Int64(options.connectTimeout), logger: logger) }
             base = CStarAPI.teamBase(origin: base, teamId: teamId)
         }
-        return ResolvedTarget(target: try CStarTarget(baseURL: base, key: key), sandbox: nil)
+        var target = try CStarTarget(baseURL: base, key: key)
+        target.connectTimeoutSeconds = Int64(options.connectTimeout)
+        return ResolvedTarget(target: target, sandbox: nil)
     }
 
-    static func whoami(origin: String, key: APIKey, logger: Logger) async throws -> String {
-        let client = CStarClient(target: try CStarTarget(baseURL: origin, key: key), logger: logger)
+    static func whoami(origin: String, key: APIKey, connectTimeout: Int64, logger: Logger) async throws -> String {
+        var target = try CStarTarget(baseURL: origin, key: key)
+        target.connectTimeoutSeconds = connectTimeout
+        let client = CStarClient(target: target, logger: logger)
         let response = try await client.send(.GET, CStarAPI.whoamiPath)
         guard let id = response.data["teamId"]?.stringValue else {
             throw TargetError("GET \(CStarAPI.whoamiPath) did not return a teamId; pass --team-id")
@@ -99,7 +111,7 @@ enum TargetResolver {
 
     /// Starts the sandbox in this process on a free loopback port, with its data in the state folder.
     static func embedded(_ options: TargetOptions, logger: Logger) async throws -> ResolvedTarget {
-        try FileManager.default.createDirectory(atPath: options.stateDir, withIntermediateDirectories: true)
+        try PrivateFiles.prepareFolder(options.stateDir)
         let dataPath = (options.stateDir as NSString).appendingPathComponent("sandbox.sqlite")
         // The embedded server's own logs (connection shutdown and the like) are noise to a CLI user.
         var serverLogger = logger
@@ -107,5 +119,28 @@ enum TargetResolver {
         let server = try await SandboxServer.start(dataPath: dataPath, logger: serverLogger)
         let target = try CStarTarget(baseURL: server.baseURL(for: server.team), key: try APIKey(server.team.secretKey), isEmbeddedSandbox: true)
         return ResolvedTarget(target: target, sandbox: server)
+    }
+}
+
+/// The state folder's lock as commands take it: writers exclusively (refused with exit 2 when held), readers only
+/// to say that the folder is in use.
+enum StateFolderLock {
+    /// The command as the holder names it (arguments only; keys never come as arguments).
+    static var commandText: String {
+        String(CommandLine.arguments.dropFirst().joined(separator: " ").prefix(200))
+    }
+
+    static func take(_ folder: String) throws -> StateLock {
+        do {
+            return try StateLock.acquire(folder: folder, command: commandText)
+        } catch let e as StateLock.Busy {
+            throw UsageError(e.description)
+        }
+    }
+
+    /// For commands that only read the folder: a note on stderr when a writer holds it.
+    static func noteIfBusy(_ folder: String, quiet: Bool) {
+        guard !quiet, let holder = StateLock.holder(folder: folder) else { return }
+        Console.err("note: reading the state folder '\(folder)' while \(holder) is using it; what it shows may change.")
     }
 }
