@@ -111,6 +111,14 @@ struct CSVFlatteningTests {
         #expect(Self.text(w, JSONObject([("v", .string(raw))])) == guarded + "\r\n")
     }
 
+    /// Spreadsheets skip leading spaces and line breaks before a formula: the guard looks past them too.
+    @Test(arguments: [" =1+1", "\n=1+2", "  \r\n@SUM(A1)", "\u{00A0}+1"])
+    func leadingWhitespaceBeforeAFormulaIsGuarded(raw: String) {
+        let w = CSVWriter(columns: ["v"], guardFormulas: true)
+        #expect(Self.text(w, JSONObject([("v", .string(raw))])).contains("'" + raw))
+        #expect(!Self.text(w, JSONObject([("v", .string("  plain"))])).contains("'"))
+    }
+
     @Test func carriageReturnLineFeedIsGuardedToo() {
         let w = CSVWriter(columns: ["v"], guardFormulas: true)
         #expect(Self.text(w, JSONObject([("v", .string("\r\n=x"))])) == "\"'\r\n=x\"\r\n")

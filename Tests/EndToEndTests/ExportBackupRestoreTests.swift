@@ -311,7 +311,7 @@ struct ExportBackupRestoreTests {
         for guarded in [false, true] {
             let csv = dir.appendingPathComponent(guarded ? "guarded.csv" : "plain.csv")
             let run = try await CLIProcess.run(["export", "customers", "--format", "csv", "--output", csv.path, "--api-url", api.base]
-                                               + (guarded ? ["--guard-formulas"] : []), env: ["CSTAR_SECRET_KEY": team.secretKey])
+                                               + (guarded ? [] : ["--no-guard-formulas"]), env: ["CSTAR_SECRET_KEY": team.secretKey])
             #expect(run.status == 0, "\(run.stderr)")
             let check = try Self.python([dir.appendingPathComponent("check.py").path, csv.path, dir.appendingPathComponent("api.json").path,
                                          dir.appendingPathComponent("defs.json").path, guarded ? "1" : "0"])

@@ -55,6 +55,9 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
     static func short(_ text: String) -> String {
         let lower = text.lowercased()
         if lower.contains("refused") { return "connection refused" }
+        if lower.contains("niossl") || lower.contains("certificate") || lower.contains("handshake") {
+            return "the TLS connection failed (\(text.prefix(160)))"
+        }
         if lower.contains("dns") || lower.contains("resolv") || lower.contains("getaddrinfo") || lower.contains("no address") { return "the host name does not resolve" }
         if lower.contains("timeout") || lower.contains("timed out") { return "connecting timed out" }
         if lower.contains("unreachable") { return "network unreachable" }

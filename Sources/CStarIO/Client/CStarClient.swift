@@ -42,6 +42,12 @@ enum CStarHTTP {
 
     /// Whether the request failed before reaching the server: refused, unresolvable, unreachable, or the connect
     /// timed out. Such an API is not coming back within a retry's wait, so fewer attempts are made.
+    /// TLS failures (an untrusted or mismatched certificate) do not heal on their own: no retry at all.
+    static func isTLSFailure(_ error: Error) -> Bool {
+        let text = String(reflecting: error).lowercased()
+        return text.contains("niossl") || text.contains("certificate") || text.contains("handshake")
+    }
+
     static func isConnectFailure(_ error: Error) -> Bool {
         let text = String(reflecting: error).lowercased()
         return ["nioconnectionerror", "connecttimeout", "connection refused", "connectionrefused", "econnrefused", "dns",
@@ -115,8 +121,9 @@ public final class CStarClient: Sendable {
             } catch {
                 if error is CancellationError { throw error }
                 failures += 1
-                let unreachable = CStarHTTP.isConnectFailure(error)
-                guard failures < (unreachable ? min(retry.maxAttempts, retry.maxConnectAttempts) : retry.maxAttempts) else {
+                let unreachable = CStarHTTP.isConnectFailure(error) || CStarHTTP.isTLSFailure(error)
+                let limit = CStarHTTP.isTLSFailure(error) ? 1 : unreachable ? min(retry.maxAttempts, retry.maxConnectAttempts) : retry.maxAttempts
+                guard failures < limit else {
                     throw TransportError(method: method.rawValue, path: path, underlying: "\(error)", attempts: failures,
                                          url: target.baseURL, unreachable: unreachable)
                 }

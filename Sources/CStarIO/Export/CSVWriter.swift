@@ -74,9 +74,18 @@ public struct CSVWriter {
     /// Unicode scalars, not Characters: "\r\n" is one Character and would slip past a Character test.
     static let formulaStarts: Set<Unicode.Scalar> = ["=", "+", "-", "@", "\t", "\r", "'"]
 
+    /// A cell whose first character, or first one after leading spaces and line breaks (which spreadsheets skip),
+    /// could start a formula.
+    static func mayRunAsFormula(_ s: String) -> Bool {
+        guard let first = s.unicodeScalars.first else { return false }
+        if formulaStarts.contains(first) { return true }
+        guard first.properties.isWhitespace else { return false }
+        return s.unicodeScalars.first { !$0.properties.isWhitespace }.map { formulaStarts.contains($0) } ?? false
+    }
+
     func appendCell(_ raw: String, to out: inout [UInt8]) {
         var s = raw
-        if guardFormulas, let f = s.unicodeScalars.first, Self.formulaStarts.contains(f) { s = "'" + s }
+        if guardFormulas, Self.mayRunAsFormula(s) { s = "'" + s }
         let needsQuotes = s.utf8.contains { (b: UInt8) -> Bool in b == 44 || b == 34 || b == 10 || b == 13 }
         if !needsQuotes { out.append(contentsOf: s.utf8); return }
         out.append(34)

@@ -140,7 +140,7 @@ public final class Pipeline {
         var minimumRequests = 0
         defer { try? rejects.close() }
         let withFiles = Set(mappings.filter { !files(for: $0.source).isEmpty }.map(\.entity))
-        if withFiles.isEmpty, !mappings.isEmpty { throw NoSourceFilesError(directory: exportDirectory, mappings: mappings) }
+        try Self.requireFiles(mappings, in: exportDirectory)
         for mapping in mappings {
             if let primary = mapping.fallbackFor, withFiles.contains(primary) {
                 progress(.entitySkipped(entity: mapping.entity, reason: "not needed: '\(primary)' found its files"))
@@ -169,6 +169,12 @@ public final class Pipeline {
         try rejects.close()
         return MigrationSummary(entities: summaries, requests: 0, retries: 0, minimumRequests: minimumRequests,
                                 elapsedSeconds: Date().timeIntervalSince(start), rejectsFile: rejects.count > 0 ? rejects.path : nil)
+    }
+
+    /// Throws `NoSourceFilesError` when no mapping finds a file in `directory` (checked before a run is recorded).
+    public static func requireFiles(_ mappings: [EntityMapping], in directory: String) throws {
+        guard !mappings.isEmpty, !mappings.contains(where: { !SourceFiles.resolve($0.source, in: directory).isEmpty }) else { return }
+        throw NoSourceFilesError(directory: directory, mappings: mappings)
     }
 
     /// The fewest requests that can carry `records` of a target: 500 per import, 100 members per call, and one
@@ -417,9 +423,10 @@ public struct NoSourceFilesError: Error, CustomStringConvertible, Sendable {
     init(directory: String, mappings: [EntityMapping]) {
         self.directory = directory
         found = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
-        var patterns: [String] = []
-        for p in mappings.flatMap(\.source.files) where !patterns.contains(p) { patterns.append(p) }
-        lookedFor = patterns
+        // Per entity, its first few patterns: enough to recognise the layout expected.
+        lookedFor = mappings.map { m in
+            "\(m.entity): " + m.source.files.prefix(3).joined(separator: ", ") + (m.source.files.count > 3 ? ", …" : "")
+        }
     }
 
     public var description: String {
@@ -427,7 +434,8 @@ public struct NoSourceFilesError: Error, CustomStringConvertible, Sendable {
         return """
             no file in '\(directory)' matches the mapping: nothing to read.
               found there: \(found.isEmpty ? "(nothing)" : shown)
-              the mapping reads: \(lookedFor.prefix(24).joined(separator: ", "))\(lookedFor.count > 24 ? ", …" : "")
+              the mapping reads:
+            \(lookedFor.map { "    " + $0 }.joined(separator: "\n"))
               check the folder (the export itself, not its parent), or the mapping set (--from / --mapping)
             """
     }

@@ -204,12 +204,33 @@ public struct EntityMapping: Sendable {
         return try parse(yaml: text, file: path)
     }
 
+    /// Mapping files come from strangers (shared, downloaded): they are read with limits, each a clear error.
+    public enum Limits {
+        public static let maxBytes = 1 << 20
+        public static let maxNodes = 100_000
+        public static let maxDepth = 64
+        public static let maxAliases = 1_000
+    }
+
     public static func parse(yaml text: String, file: String) throws -> EntityMapping {
+        func refuse(_ message: String) -> MappingErrors { MappingErrors(errors: [MappingError(file: file, line: 0, column: 0, key: "", message: message)]) }
+        guard text.utf8.count <= Limits.maxBytes else {
+            throw refuse("the mapping file is \(text.utf8.count) bytes; mapping files are at most \(Limits.maxBytes) bytes")
+        }
+        // Aliases (*name) let a small file expand into an enormous tree (a "billion laughs"): count them first.
+        let aliases = Self.aliasCount(text)
+        guard aliases <= Limits.maxAliases else {
+            throw refuse("the mapping file uses \(aliases) YAML aliases (*name); at most \(Limits.maxAliases) are allowed")
+        }
         var r = YAMLReader(file: file)
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else {
                 throw MappingErrors(errors: [MappingError(file: file, line: 1, column: 1, key: "", message: "the mapping file is empty")])
+            }
+            var budget = Limits.maxNodes
+            guard Self.withinLimits(node, depth: 0, budget: &budget) else {
+                throw refuse("the mapping file expands to more than \(Limits.maxNodes) YAML nodes or nests deeper than \(Limits.maxDepth) levels (aliases?)")
             }
             root = node
         } catch let e as MappingErrors {
@@ -262,6 +283,7 @@ public struct EntityMapping: Sendable {
                 src.files = src.groups.flatMap { $0 }
                 src.firstMatch = d["firstMatch"].flatMap { r.bool($0, "\(p).firstMatch") } ?? false
                 if src.files.isEmpty { r.fail(node, "\(p).files", "name at least one file") }
+                checkPatterns(src.files, node: node, path: "\(p).files", &r)
                 indexes.append(IndexSpec(name: name, source: src, key: key))
             }
         }
@@ -341,6 +363,7 @@ public struct EntityMapping: Sendable {
             }
         }
         if spec.files.isEmpty { r.fail(node, "\(path).files", "name at least one source file") }
+        checkPatterns(spec.files, node: node, path: "\(path).files", &r)
         if child.parentKey.isEmpty { r.fail(node, "\(path).parentKey", "name the child's field holding the parent's key (here or on the child)") }
         child.spec = spec
         return child
@@ -352,6 +375,40 @@ public struct EntityMapping: Sendable {
         return items.enumerated().compactMap { i, item in
             if case .sequence = item { return r.strings(item, "\(path)[\(i)]") }
             return r.string(item, "\(path)[\(i)]").map { [$0] }
+        }
+    }
+
+    /// `*name` alias tokens outside quotes and comments (a cheap upper bound is enough).
+    static func aliasCount(_ text: String) -> Int {
+        var count = 0
+        var previous: UInt8 = 10
+        for b in text.utf8 {
+            if b == 42, [10, 32, 9, 91, 123, 44, 58, 45].contains(previous) { count += 1 }  // * after space [ { , : -
+            previous = b
+        }
+        return count
+    }
+
+    /// Counts nodes as a consumer would see them, aliases expanded, stopping as soon as the budget is spent.
+    static func withinLimits(_ node: Node, depth: Int, budget: inout Int) -> Bool {
+        budget -= 1
+        guard budget >= 0, depth <= Limits.maxDepth else { return false }
+        switch node {
+        case .scalar, .alias: return true
+        case .sequence(let seq):
+            for item in seq { guard withinLimits(item, depth: depth + 1, budget: &budget) else { return false } }
+        case .mapping(let m):
+            for (k, v) in m {
+                guard withinLimits(k, depth: depth + 1, budget: &budget), withinLimits(v, depth: depth + 1, budget: &budget) else { return false }
+            }
+        }
+        return true
+    }
+
+    /// File patterns stay inside the export folder: no absolute paths, no `..`.
+    static func checkPatterns(_ patterns: [String], node: Node, path: String, _ r: inout YAMLReader) {
+        for p in patterns where p.hasPrefix("/") || p.hasPrefix("~") || p.split(separator: "/").contains("..") || p.contains("\\") {
+            r.fail(node, path, "'\(p)' reaches outside the export folder; file patterns are relative to it (no '..', no absolute paths)")
         }
     }
 
@@ -368,6 +425,7 @@ public struct EntityMapping: Sendable {
             }
         }
         if source.files.isEmpty { r.fail(node, "\(path).files", "name at least one source file") }
+        checkPatterns(source.files, node: node, path: "\(path).files", &r)
         return source
     }
 

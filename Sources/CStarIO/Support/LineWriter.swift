@@ -19,12 +19,24 @@ public final class LineWriter {
         }
         let dir = (path as NSString).deletingLastPathComponent
         if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-        let target = atomic ? (dir.isEmpty ? "." : dir) + "/.\((path as NSString).lastPathComponent).tmp-\(getpid())" : path
+        let folder = dir.isEmpty ? "." : dir
+        let name = (path as NSString).lastPathComponent
+        if atomic { Self.removeAbandonedTemporaries(in: folder, of: name) }
+        let target = atomic ? folder + "/.\(name).tmp-\(getpid())" : path
         guard FileManager.default.createFile(atPath: target, contents: nil), let h = FileHandle(forWritingAtPath: target) else {
             throw ReaderError(file: path, line: 0, message: "cannot create the file (check the folder exists and is writable)")
         }
         handle = h
         tempPath = atomic ? target : nil
+    }
+
+    /// A killed writer leaves its `.<name>.tmp-<pid>` behind: remove those whose process is gone.
+    static func removeAbandonedTemporaries(in folder: String, of name: String) {
+        let prefix = ".\(name).tmp-"
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where entry.hasPrefix(prefix) {
+            guard let pid = Int32(entry.dropFirst(prefix.count)), pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { try? FileManager.default.removeItem(atPath: folder + "/" + entry) }
+        }
     }
 
     public func write(_ bytes: [UInt8]) throws {

@@ -105,11 +105,14 @@ extension CStarIOCommand.Bulk {
             for a in assignments {
                 do {
                     let (k, v) = try BulkSpec.parseAssignment(a)
+                    // Checked against the resource's fields before anything is read or sent: a dry run must not
+                    // preview a change that the real run would fail on.
+                    if let problem = ResourceFields.setProblem(resource: res.rawValue, field: k, value: v) { throw UsageError("--set \(a): \(problem)") }
                     set[k] = v
                 } catch let e as BulkSpecError { throw UsageError("--set \(e.message)") }
             }
             let sel: BulkSelection
-            if let f = changesFile { sel = .changesFile(path: f, idColumn: selection.idColumn) } else { sel = try BulkCommand.selection(selection) }
+            if let f = changesFile { sel = .changesFile(path: f, idColumn: selection.idColumn) } else { sel = try BulkCommand.selection(selection, resource: res) }
             try await BulkCommand.run(BulkSpec(resource: res, action: .update, selection: sel, set: set), selection: selection,
                                       confirmThreshold: nil, target: target, output: output)
         }
@@ -150,7 +153,8 @@ extension CStarIOCommand.Bulk {
         }
 
         func run() async throws {
-            try await BulkCommand.run(BulkSpec(resource: try BulkCommand.resource(resource), action: .delete, selection: try BulkCommand.selection(selection)),
+            let res = try BulkCommand.resource(resource)
+            try await BulkCommand.run(BulkSpec(resource: res, action: .delete, selection: try BulkCommand.selection(selection, resource: res)),
                                       selection: selection, confirmThreshold: confirmThreshold, target: target, output: output)
         }
     }
@@ -326,9 +330,17 @@ enum BulkCommand {
         return r
     }
 
-    static func selection(_ o: BulkSelectionOptions) throws -> BulkSelection {
+    static func selection(_ o: BulkSelectionOptions, resource: TargetResource) throws -> BulkSelection {
         if let f = o.idsFile { return .idsFile(path: f, idColumn: o.idColumn) }
-        do { return .filters(try o.filters.map(BulkSpec.parseFilter)) } catch let e as BulkSpecError { throw UsageError(e.message) }
+        let filters: [(String, String)]
+        do { filters = try o.filters.map(BulkSpec.parseFilter) } catch let e as BulkSpecError { throw UsageError(e.message) }
+        for (field, value) in filters {
+            if let problem = ResourceFields.filterProblem(resource: resource.rawValue, field: field, value: value,
+                                                          allowed: CStarAPI.listFilters[resource].map { $0.union(CStarAPI.clientCheckableFilters.keys) }) {
+                throw UsageError("--where \(field)=\(value): \(problem)")
+            }
+        }
+        return .filters(filters)
     }
 
     static var stdinIsTerminal: Bool { isatty(0) == 1 }

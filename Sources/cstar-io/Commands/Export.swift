@@ -48,8 +48,8 @@ extension CStarIOCommand {
         @Flag(help: "Tickets: include each ticket's messages (a messages column in CSV).")
         var includeMessages = false
 
-        @Flag(help: "Prefix cells starting with = + - @ tab CR (or ') with ' so spreadsheets show them as text.")
-        var guardFormulas = false
+        @Flag(inversion: .prefixedNo, help: "CSV: prefix cells that a spreadsheet could run as a formula (= + - @, tab, CR or ', also after leading spaces or line breaks) with ', so they show as text. On by default.")
+        var guardFormulas = true
 
         @OptionGroup var target: TargetOptions
         @OptionGroup var out: OutputOptions
@@ -63,7 +63,6 @@ extension CStarIOCommand {
             if resources.count > 1, output == "-" {
                 throw ValidationError("several resources need a folder for --output (one file per resource), not -.")
             }
-            if f != .csv, guardFormulas { throw ValidationError("--guard-formulas applies to CSV only.") }
             _ = try filter()
         }
 
@@ -73,7 +72,14 @@ extension CStarIOCommand {
                 guard let eq = item.firstIndex(of: "="), eq != item.startIndex else {
                     throw ValidationError("--filter takes FIELD=VALUE (e.g. status=closed); got '\(item)'.")
                 }
-                f.equals.append((String(item[..<eq]), String(item[item.index(after: eq)...])))
+                let (field, value) = (String(item[..<eq]), String(item[item.index(after: eq)...]))
+                // A typo selects nothing and would exit 0 with empty files: check against each resource's fields.
+                for r in resources {
+                    if let problem = ResourceFields.filterProblem(resource: r, field: field, value: value) {
+                        throw ValidationError("--filter \(item): \(problem)")
+                    }
+                }
+                f.equals.append((field, value))
             }
             for (name, value) in [("--since", since), ("--until", until)] {
                 guard let v = value else { continue }
@@ -91,7 +97,7 @@ extension CStarIOCommand {
             let client = CStarClient(target: resolved.target, logger: logger)
             let exporter = ResourceExporter(client: client)
             let fmt = ExportFormat(rawValue: format)!
-            let options = ExportOptions(format: fmt, filter: try filter(), guardFormulas: guardFormulas, includeMessages: includeMessages)
+            let options = ExportOptions(format: fmt, filter: try filter(), guardFormulas: guardFormulas && fmt == .csv, includeMessages: includeMessages)
             var results: [(String, WrittenFile)] = []
             do {
                 for name in resources {

@@ -30,6 +30,7 @@ struct MigrationRunner {
             try PrivateFiles.prepareFolder(target.stateDir)
             store = try CheckpointStore(path: (target.stateDir as NSString).appendingPathComponent("checkpoints.sqlite"))
             let source = URL(fileURLWithPath: exportDir).standardizedFileURL.path
+            try Pipeline.requireFiles(entities, in: exportDir)
             let files = SourceFiles.all(for: entities, in: exportDir)
             // Everything that shapes the batches is part of the run's identity (concurrency is not: it only changes timing).
             let fingerprint = CheckpointStore.fingerprint(mappings: entities, sourceFiles: files, target: resolved.target.identity,
