@@ -128,6 +128,8 @@ public struct EntityMapping: Sendable {
     public var children: [ChildSpec] = []
     /// Used only when the named entity found no source files (a CSV layout standing in for the JSON one).
     public var fallbackFor: String?
+    /// The YAML this mapping was parsed from: a run's fingerprint hashes it (a built-in file is not on disk).
+    public var text: String
 
     /// Loads and fully validates a mapping file; all problems are reported at once.
     public static func load(path: String) throws -> EntityMapping {
@@ -228,7 +230,7 @@ public struct EntityMapping: Sendable {
         if !r.errors.isEmpty { throw MappingErrors(errors: r.errors) }
         return EntityMapping(file: file, entity: entity, target: target, description: description, source: source, key: key,
                              conditions: conditions, dedupe: dedupe, fields: fields, indexes: indexes, children: children,
-                             fallbackFor: fallbackFor)
+                             fallbackFor: fallbackFor, text: text)
     }
 
     static func parseSource(_ node: Node, path: String, _ r: inout YAMLReader) -> SourceSpec {
