@@ -19,6 +19,11 @@ public struct BuiltInMappingSet: Sendable {
     /// Its files, sorted by name.
     public let files: [MappingFile]
 
+    public init(name: String, files: [MappingFile]) {
+        self.name = name
+        self.files = files
+    }
+
     /// Every built-in set, sorted by name.
     public static var all: [BuiltInMappingSet] { embedded }
 
