@@ -8,9 +8,10 @@ extension CStarIOCommand {
         static let configuration = CommandConfiguration(
             abstract: "Migrate a helpdesk export into cStar.",
             discussion: """
-                Reads the export folder through the mapping set of the source helpdesk (built into cstar-io; \
-                `cstar-io mappings list` shows them, `mappings copy` gives you a copy to change) and moves it in dependency order: custom fields, customer groups, customers and memberships, \
-                categories, articles, tickets with their messages, settings. Customers, tickets and articles go \
+                Reads the export folder through the mapping set of the source helpdesk (built into cstar-io: \
+                `cstar-io mappings list` shows the sets, `mappings copy` gives you one to change) and moves it in \
+                dependency order: custom fields, customer groups, customers and memberships, categories, articles, \
+                tickets with their messages, settings. Customers, tickets and articles go \
                 through POST /import in batches of at most 500. Records that cannot be mapped or that cStar refuses \
                 are written to <state-dir>/rejects.ndjson with their file:line and reason.
 
