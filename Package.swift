@@ -31,6 +31,10 @@ let package = Package(
             ]
         ),
         .target(name: "CStarHash"),
+        // The built-in mapping sets (Mappings/<set>/*.yaml) are compiled into CStarIO by this plugin, so a binary
+        // copied alone anywhere has them; nothing is read from beside the executable.
+        .executableTarget(name: "EmbedMappingsTool"),
+        .plugin(name: "EmbedMappings", capability: .buildTool(), dependencies: ["EmbedMappingsTool"]),
         .target(
             name: "CStarIO",
             dependencies: [
@@ -41,7 +45,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
-            ]
+            ],
+            plugins: ["EmbedMappings"]
         ),
         .target(
             name: "CStarSandbox",

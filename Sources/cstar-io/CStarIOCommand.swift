@@ -15,7 +15,7 @@ struct CStarIOCommand: AsyncParsableCommand {
             Exit codes: 0 ok, 1 failure, 2 usage error, 3 finished but some records were rejected (or ids failed), 4 finished but cStar does not hold what was delivered.
             """,
         version: CStarIOVersion.current,
-        subcommands: [Migrate.self, Plan.self, Validate.self, Status.self, Read.self, Export.self, Backup.self, Restore.self, Bulk.self, Sandbox.self])
+        subcommands: [Migrate.self, Plan.self, Validate.self, Status.self, Read.self, Export.self, Backup.self, Restore.self, Bulk.self, Mappings.self, Sandbox.self])
 
     /// Runs the command and maps errors to the documented exit codes (ArgumentParser's own usage code is 64).
     static func main() async {

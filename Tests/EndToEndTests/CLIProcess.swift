@@ -26,10 +26,12 @@ struct CLIProcess {
 
     /// Runs the binary without blocking Swift's cooperative threads (an in-process sandbox serves on them).
     /// With `terminalInput`, stdin is a pseudo-terminal (the program sees a TTY) and the text is typed into it.
-    static func run(_ args: [String], env: [String: String] = [:], cwd: URL = repoRoot, terminalInput: String? = nil) async throws -> Result {
+    /// `executable` runs another copy of the binary (one installed alone elsewhere).
+    static func run(_ args: [String], env: [String: String] = [:], cwd: URL = repoRoot, terminalInput: String? = nil,
+                    executable: URL? = nil) async throws -> Result {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
-                continuation.resume(with: Swift.Result { try runBlocking(args, env: env, cwd: cwd, terminalInput: terminalInput) })
+                continuation.resume(with: Swift.Result { try runBlocking(args, env: env, cwd: cwd, terminalInput: terminalInput, executable: executable) })
             }
         }
     }
@@ -39,13 +41,16 @@ struct CLIProcess {
         var description: String { "could not open a pseudo-terminal: \(reason)" }
     }
 
-    static func runBlocking(_ args: [String], env: [String: String] = [:], cwd: URL = repoRoot, terminalInput: String? = nil) throws -> Result {
+    static func runBlocking(_ args: [String], env: [String: String] = [:], cwd: URL = repoRoot, terminalInput: String? = nil,
+                            executable: URL? = nil) throws -> Result {
         let p = Process()
-        p.executableURL = binary
+        p.executableURL = executable ?? binary
         p.arguments = args
         p.currentDirectoryURL = cwd
         var environment = ProcessInfo.processInfo.environment
-        for k in ["CSTAR_SECRET_KEY", "CSTAR_API_URL", "CSTAR_TEAM_ID"] { environment[k] = nil }
+        // The tests choose the target and the mappings themselves: nothing of the developer's shell leaks in
+        // (CSTAR_IO_MAPPINGS would replace the built-in sets the tests mean to run).
+        for k in ["CSTAR_SECRET_KEY", "CSTAR_API_URL", "CSTAR_TEAM_ID", "CSTAR_IO_MAPPINGS"] { environment[k] = nil }
         for (k, v) in env { environment[k] = v }
         p.environment = environment
         let out = Pipe(), err = Pipe()

@@ -237,7 +237,9 @@ public final class CheckpointStore: @unchecked Sendable {
         h.update("options \(options)\n")
         for m in mappings.sorted(by: { $0.file < $1.file }) {
             h.update("mapping \(m.file)\n")
-            if let data = FileManager.default.contents(atPath: m.file) { h.update(data) }
+            // The text that was parsed, not the file read again: a built-in mapping has no file, and a file
+            // edited since the mapping was loaded does not describe this run.
+            h.update(m.text)
         }
         for f in sourceFiles.sorted() {
             let attrs = try? FileManager.default.attributesOfItem(atPath: f)

@@ -192,6 +192,8 @@ public struct EntityMapping: Sendable {
     /// Source fields left behind on purpose (API links, fields repeated under another name): the coverage report
     /// does not list them as not migrated.
     public var ignore: [String] = []
+    /// The YAML this mapping was parsed from: a run's fingerprint hashes it (a built-in file is not on disk).
+    public var text: String = ""
 
     /// Loads and fully validates a mapping file; all problems are reported at once.
     public static func load(path: String) throws -> EntityMapping {
@@ -342,7 +344,7 @@ public struct EntityMapping: Sendable {
         if !r.errors.isEmpty { throw MappingErrors(errors: r.errors) }
         return EntityMapping(file: file, entity: entity, target: target, description: description, source: source, key: key,
                              conditions: conditions, dedupe: dedupe, fields: fields, indexes: indexes, children: children,
-                             fallbackFor: fallbackFor, latestBy: latestBy, ignore: ignore)
+                             fallbackFor: fallbackFor, latestBy: latestBy, ignore: ignore, text: text)
     }
 
     /// One entry of a child's `sources`: a source spec plus `parentKey`, `unnest` and `where`.

@@ -2,12 +2,14 @@ import Foundation
 
 /// The mapping files of one source helpdesk (`Mappings/zendesk/*.yaml`), in dependency order.
 public struct MappingSet: Sendable {
-    public let directory: String
+    /// Where the set was read from: a folder's path, or `zendesk (built-in)` for a set compiled into the binary.
+    public let origin: String
     public let entities: [EntityMapping]
 
     /// Order in which targets are imported: what others refer to comes first.
     static let order: [TargetResource] = [.customFields, .customerGroups, .customers, .groupMemberships, .categories, .articles, .tickets, .settings]
 
+    /// Loads and checks every `.yaml`/`.yml` file of a folder; all problems of all files are reported at once.
     public static func load(directory: String) throws -> MappingSet {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDir), isDir.boolValue else {
@@ -15,11 +17,25 @@ public struct MappingSet: Sendable {
         }
         let names = try FileManager.default.contentsOfDirectory(atPath: directory)
             .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+        return try assemble(origin: directory, emptyMessage: "no .yaml mapping files in this folder", names.map { name in
+            { try EntityMapping.load(path: (directory as NSString).appendingPathComponent(name)) }
+        })
+    }
+
+    /// Loads and checks a set compiled into the binary; errors name its files as `zendesk/tickets.yaml (built-in)`.
+    public static func load(builtIn set: BuiltInMappingSet) throws -> MappingSet {
+        try assemble(origin: "\(set.name) (built-in)", emptyMessage: "the built-in set has no mapping files", set.files.map { file in
+            { try EntityMapping.parse(yaml: file.text, file: set.label(file.name)) }
+        })
+    }
+
+    /// Checks the set as a whole (unique entities, references, fallbacks) and sorts it in dependency order.
+    static func assemble(origin: String, emptyMessage: String, _ files: [() throws -> EntityMapping]) throws -> MappingSet {
         var entities: [EntityMapping] = []
         var errors: [MappingError] = []
-        for name in names {
+        for load in files {
             do {
-                entities.append(try EntityMapping.load(path: (directory as NSString).appendingPathComponent(name)))
+                entities.append(try load())
             } catch let e as MappingErrors {
                 errors += e.errors
             }
@@ -38,7 +54,7 @@ public struct MappingSet: Sendable {
                 for t in rule.transforms {
                     if case .ref(let target, _) = t, !entityNames.contains(target) {
                         errors.append(MappingError(file: e.file, line: rule.line, column: 1, key: "fields.\(rule.target)",
-                                                   message: "ref to entity '\(target)', which no mapping in \(directory) defines (entities: \(entityNames.sorted().joined(separator: ", ")))"))
+                                                   message: "ref to entity '\(target)', which no mapping in \(origin) defines (entities: \(entityNames.sorted().joined(separator: ", ")))"))
                     }
                 }
             }
@@ -47,31 +63,10 @@ public struct MappingSet: Sendable {
             }
         }
         if entities.isEmpty && errors.isEmpty {
-            errors.append(MappingError(file: directory, line: 0, column: 0, key: "", message: "no .yaml mapping files in this folder"))
+            errors.append(MappingError(file: origin, line: 0, column: 0, key: "", message: emptyMessage))
         }
         if !errors.isEmpty { throw MappingErrors(errors: errors) }
         entities.sort { (order.firstIndex(of: $0.target) ?? 99, $0.entity) < (order.firstIndex(of: $1.target) ?? 99, $1.entity) }
-        return MappingSet(directory: directory, entities: entities)
-    }
-
-    /// Where `Mappings/<source>` is: `$CSTAR_IO_MAPPINGS`, then the current folder and its parents, then the
-    /// executable's folder and its parents (a checkout's `.build/debug/cstar-io` finds the checkout's Mappings).
-    public static func locate(source: String, executablePath: String = CommandLine.arguments[0]) -> String? {
-        var roots: [String] = []
-        if let env = ProcessInfo.processInfo.environment["CSTAR_IO_MAPPINGS"], !env.isEmpty { roots.append(env) }
-        var dir = FileManager.default.currentDirectoryPath
-        for _ in 0..<6 { roots.append((dir as NSString).appendingPathComponent("Mappings")); dir = (dir as NSString).deletingLastPathComponent }
-        var exe = (URL(fileURLWithPath: executablePath).resolvingSymlinksInPath().path as NSString).deletingLastPathComponent
-        for _ in 0..<6 {
-            roots.append((exe as NSString).appendingPathComponent("Mappings"))
-            roots.append((exe as NSString).appendingPathComponent("share/cstar-io/Mappings"))
-            exe = (exe as NSString).deletingLastPathComponent
-        }
-        for root in roots {
-            let candidate = (root as NSString).appendingPathComponent(source)
-            var isDir: ObjCBool = false
-            if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDir), isDir.boolValue { return candidate }
-        }
-        return nil
+        return MappingSet(origin: origin, entities: entities)
     }
 }

@@ -8,9 +8,10 @@ extension CStarIOCommand {
         static let configuration = CommandConfiguration(
             abstract: "Migrate a helpdesk export into cStar.",
             discussion: """
-                Reads the export folder through the mapping set of the source helpdesk (Mappings/<source>/*.yaml) \
-                and moves it in dependency order: custom fields, customer groups, customers and memberships, \
-                categories, articles, tickets with their messages, settings. Customers, tickets and articles go \
+                Reads the export folder through the mapping set of the source helpdesk (built into cstar-io: \
+                `cstar-io mappings list` shows the sets, `mappings copy` gives you one to change) and moves it in \
+                dependency order: custom fields, customer groups, customers and memberships, categories, articles, \
+                tickets with their messages, settings. Customers, tickets and articles go \
                 through POST /import in batches of at most 500. Records that cannot be mapped or that cStar refuses \
                 are written to <state-dir>/rejects.ndjson with their file:line and reason.
 
@@ -34,10 +35,10 @@ extension CStarIOCommand {
         @Argument(help: ArgumentHelp("The folder holding the export files.", valueName: "export-dir"))
         var exportDir: String
 
-        @Option(help: ArgumentHelp("Source helpdesk: selects Mappings/<source>/.", valueName: "source"))
+        @Option(help: ArgumentHelp("Source helpdesk: the name of a built-in mapping set (zendesk, cstar; $CSTAR_IO_MAPPINGS/<source>/ replaces it).", valueName: "source"))
         var from: String = "zendesk"
 
-        @Option(help: ArgumentHelp("A mapping folder or a single mapping file, instead of the --from set.", valueName: "path"))
+        @Option(help: ArgumentHelp("The path of a mapping folder or a single mapping file, instead of the --from set.", valueName: "path"))
         var mapping: String?
 
         @OptionGroup var engine: ImportOptions
@@ -59,21 +60,33 @@ extension CStarIOCommand {
     }
 }
 
-/// Finds and loads a mapping set for the commands: a source name (`zendesk` → Mappings/zendesk/), a folder, or a file.
+/// Finds and loads a mapping set for the commands: a set name (`zendesk`: built-in, or `$CSTAR_IO_MAPPINGS/zendesk/`),
+/// or the path of a mapping folder or file. See `MappingSource.resolve` for the rules.
 enum MappingLoader {
     static func load(_ nameOrPath: String) throws -> [EntityMapping] {
+        let source: MappingSource
+        do { source = try MappingSource.resolve(nameOrPath) } catch let e as MappingSourceError { throw UsageError(e.message) }
+        switch source {
+        case .override:
+            // Not the set this binary was built with: say so, so that a forgotten variable does not go unnoticed.
+            Console.err("Using \(source).")
+        case .builtIn(let name) where Self.looksLikeMappingFolder(name):
+            Console.err("note: '\(name)' is the built-in mapping set; for the folder ./\(name) instead, pass --mapping ./\(name)")
+        default:
+            break
+        }
         do {
-            var isDir: ObjCBool = false
-            if FileManager.default.fileExists(atPath: nameOrPath, isDirectory: &isDir) {
-                return isDir.boolValue ? try MappingSet.load(directory: nameOrPath).entities : [try EntityMapping.load(path: nameOrPath)]
-            }
-            guard !nameOrPath.contains("/"), let dir = MappingSet.locate(source: nameOrPath) else {
-                throw UsageError("no mapping set '\(nameOrPath)': expected a folder Mappings/\(nameOrPath)/, or a path to a mapping folder or file.")
-            }
-            return try MappingSet.load(directory: dir).entities
+            return try source.load()
         } catch let e as MappingErrors {
             Console.err("The mapping has errors; nothing was read or sent:\n\(e)")
             throw ExitCode(ExitCodes.usage)
         }
+    }
+
+    /// A folder in the working directory with the set's name that holds YAML files: someone may have meant it.
+    /// (An export folder called `zendesk` holds JSON or CSV, and needs no note.)
+    static func looksLikeMappingFolder(_ name: String) -> Bool {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: name)) ?? []
+        return names.contains { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
     }
 }

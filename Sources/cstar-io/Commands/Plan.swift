@@ -7,7 +7,7 @@ struct PlanOptions: ParsableArguments {
     @Argument(help: ArgumentHelp("The folder holding the export files.", valueName: "export-dir"))
     var exportDir: String
 
-    @Option(help: ArgumentHelp("Mapping set: a source name (zendesk) or a path to a mapping folder or file.", valueName: "zendesk|path"))
+    @Option(help: ArgumentHelp("Mapping set: the name of a built-in set (zendesk; see `cstar-io mappings list`) or the path of a mapping folder or file.", valueName: "zendesk|path"))
     var mapping: String = "zendesk"
 
     @Option(help: ArgumentHelp("Folder for working files (plan-rejects.ndjson, indexes).", valueName: "dir"))
@@ -174,7 +174,7 @@ extension CStarIOCommand {
 
                 Examples:
                   cstar-io validate Samples/zendesk --mapping zendesk
-                  cstar-io validate ./export --mapping Mappings/zendesk/tickets.yaml
+                  cstar-io validate ./export --mapping ./my-mappings/tickets.yaml
                 """)
 
         @OptionGroup var options: PlanOptions

@@ -12,7 +12,7 @@ extension CStarIOCommand {
                 and that every line of every file parses with the row count the manifest states. A truncated, \
                 corrupted or altered backup stops here with an error naming the file; nothing is written.
 
-                Then runs the import engine over the backup with the cstar mapping set (Mappings/cstar/), exactly as \
+                Then runs the import engine over the backup with the built-in cstar mapping set, exactly as \
                 `migrate --from cstar` would: in dependency order, checkpointed and with idempotency keys, so an \
                 interrupted restore continues where it stopped when re-run, and nothing is created twice. Old ids are \
                 mapped to the new team's ids (customers by email, tickets by externalId, groups, categories and custom \
@@ -30,7 +30,7 @@ extension CStarIOCommand {
         @Argument(help: ArgumentHelp("The backup folder (cstar-backup-…).", valueName: "backup-dir"))
         var backupDir: String
 
-        @Option(help: ArgumentHelp("A mapping folder to use instead of Mappings/cstar/.", valueName: "path"))
+        @Option(help: ArgumentHelp("The path of a mapping folder to use instead of the built-in cstar set.", valueName: "path"))
         var mapping: String?
 
         @OptionGroup var engine: ImportOptions

@@ -1,0 +1,226 @@
+import ArgumentParser
+import CStarIO
+import Foundation
+
+extension CStarIOCommand {
+    struct Mappings: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List, print or copy the mapping sets built into cstar-io.",
+            discussion: """
+                The mapping sets (zendesk for Zendesk exports, cstar for backups and cStar's own exports) are compiled \
+                into the binary: `--from zendesk` and `restore` need no files beside it. To change a mapping, copy \
+                the set into a folder, edit it, and give the folder as a path with --mapping. $CSTAR_IO_MAPPINGS, \
+                when it holds a folder <name>/, replaces the built-in set of that name everywhere.
+
+                Examples:
+                  cstar-io mappings list
+                  cstar-io mappings show zendesk tickets.yaml
+                  cstar-io mappings copy zendesk ./my-mappings
+                  cstar-io validate ./export --mapping ./my-mappings
+                """,
+            subcommands: [List.self, Show.self, Copy.self])
+    }
+}
+
+extension CStarIOCommand.Mappings {
+    /// The built-in set a command names, or a usage error that lists the sets.
+    static func builtIn(_ name: String) throws -> BuiltInMappingSet {
+        guard let set = BuiltInMappingSet.named(name) else {
+            throw UsageError("no built-in mapping set '\(name)'; the built-in sets are \(BuiltInMappingSet.names.joined(separator: ", ")).")
+        }
+        return set
+    }
+
+    /// `$CSTAR_IO_MAPPINGS/<name>/`, when it exists: what the other commands use instead of the built-in set.
+    static func override(_ name: String) -> String? {
+        if case .override(_, let directory) = try? MappingSource.resolve(name) { return directory }
+        return nil
+    }
+
+    static func noteOverride(_ name: String) {
+        if let dir = override(name) {
+            Console.err("note: $\(MappingSource.overrideVariable)/\(name) (\(dir)) replaces this built-in set for migrate, plan, validate and restore.")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the built-in mapping sets, with each entity and the cStar resource it becomes.",
+            discussion: """
+                One line per set (its name and number of files), then one line per entity in the order a migration \
+                imports them: entity, cStar target, file.
+
+                Examples:
+                  cstar-io mappings list
+                  cstar-io mappings list --json | jq '.[].name'
+                """)
+
+        @Flag(help: "Print the sets as JSON on stdout (for scripts).")
+        var json = false
+
+        func run() async throws {
+            var sets: [JSONValue] = []
+            var lines: [String] = []
+            for set in BuiltInMappingSet.all {
+                let overriddenBy = CStarIOCommand.Mappings.override(set.name)
+                // A set that does not load is still listed (with why): the test suite keeps this from happening.
+                let loaded = Result { try MappingSet.load(builtIn: set) }
+                let entities = (try? loaded.get().entities) ?? []
+                sets.append(.object(JSONObject([
+                    ("name", .string(set.name)), ("fileCount", .int(Int64(set.files.count))),
+                    ("entities", .array(entities.map { e in
+                        .object(JSONObject([("entity", .string(e.entity)), ("target", .string(e.target.rawValue)),
+                                            ("file", .string(Self.fileName(e.file, of: set))),
+                                            ("description", e.description.map { .string($0) } ?? .null)]))
+                    })),
+                    ("overriddenBy", overriddenBy.map { .string($0) } ?? .null),
+                ])))
+                lines.append("\(set.name)  \(set.files.count) files\(overriddenBy.map { "  (replaced by $\(MappingSource.overrideVariable): \($0))" } ?? "")")
+                if case .failure(let error) = loaded { lines.append("  does not load: \(error)") }
+                let rows = entities.map { [$0.entity, $0.target.rawValue, Self.fileName($0.file, of: set)] }
+                let widths = (0..<2).map { i in rows.map { $0[i].count }.max() ?? 0 }
+                for row in rows {
+                    lines.append("  " + row[0].padding(toLength: widths[0], withPad: " ", startingAt: 0) + "  → "
+                                 + row[1].padding(toLength: widths[1], withPad: " ", startingAt: 0) + "  " + row[2])
+                }
+            }
+            if json {
+                Console.out(JSONSerializer.string(.array(sets)))
+            } else {
+                lines.append("")
+                lines.append("Print one: cstar-io mappings show NAME [FILE]; change one: cstar-io mappings copy NAME DIR")
+                Console.out(lines.joined(separator: "\n"))
+            }
+        }
+
+        /// `tickets.yaml` from the label `zendesk/tickets.yaml (built-in)` a built-in entity carries as its file.
+        static func fileName(_ label: String, of set: BuiltInMappingSet) -> String {
+            set.files.first { set.label($0.name) == label }?.name ?? label
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the YAML of a built-in mapping set, or of one of its files.",
+            discussion: """
+                With FILE (tickets.yaml, or tickets), prints that file exactly as it is built in, so it can be \
+                redirected into a file. Without it, prints every file of the set, each after a YAML document \
+                separator with its name (`--- # zendesk/tickets.yaml`).
+
+                Examples:
+                  cstar-io mappings show zendesk
+                  cstar-io mappings show zendesk tickets.yaml > tickets.yaml
+                  cstar-io mappings show cstar --json
+                """)
+
+        @Argument(help: ArgumentHelp("The built-in set (zendesk, cstar).", valueName: "name"))
+        var name: String
+
+        @Argument(help: ArgumentHelp("One file of the set (tickets.yaml or tickets); all of them when omitted.", valueName: "file"))
+        var file: String?
+
+        @Flag(help: "Print the files as JSON on stdout: {set, files: [{name, text}]}.")
+        var json = false
+
+        func run() async throws {
+            let set = try CStarIOCommand.Mappings.builtIn(name)
+            var files = set.files
+            if let file {
+                guard let one = set.file(named: file) else {
+                    throw UsageError("the built-in set '\(set.name)' has no file '\(file)'; its files are \(set.files.map(\.name).joined(separator: ", ")).")
+                }
+                files = [one]
+            }
+            CStarIOCommand.Mappings.noteOverride(set.name)
+            if json {
+                Console.out(JSONSerializer.string(.object(JSONObject([
+                    ("set", .string(set.name)),
+                    ("files", .array(files.map { .object(JSONObject([("name", .string($0.name)), ("text", .string($0.text))])) })),
+                ]))))
+                return
+            }
+            var out = ""
+            for f in files {
+                // One file is printed as it is, to be redirected; several become one YAML stream, a document each.
+                if file == nil { out += "--- # \(set.name)/\(f.name)\n" }
+                out += f.text
+                if !f.text.hasSuffix("\n") && file == nil { out += "\n" }
+            }
+            FileHandle.standardOutput.write(Data(out.utf8))
+        }
+    }
+
+    struct Copy: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write the YAML files of a built-in mapping set into a folder, to change them.",
+            discussion: """
+                Creates DIR if needed and writes the set's files into it. Files that already exist there are not \
+                overwritten unless --force is given; then nothing is written at all. Use the folder with --mapping, \
+                as a path (a bare name is taken for a built-in set).
+
+                Exit codes: 0 copied, 1 could not write, 2 usage error (unknown set, files already there without --force).
+
+                Examples:
+                  cstar-io mappings copy zendesk ./my-mappings
+                  cstar-io validate ./export --mapping ./my-mappings
+                  cstar-io mappings copy zendesk ./my-mappings --force
+                """)
+
+        @Argument(help: ArgumentHelp("The built-in set (zendesk, cstar).", valueName: "name"))
+        var name: String
+
+        @Argument(help: ArgumentHelp("The folder to write the files into (created if missing).", valueName: "dir"))
+        var dir: String
+
+        @Flag(help: "Overwrite files of the same name in DIR.")
+        var force = false
+
+        @Flag(help: "Print the result as JSON on stdout: {set, directory, files, overwritten}.")
+        var json = false
+
+        func run() async throws {
+            let set = try CStarIOCommand.Mappings.builtIn(name)
+            let fm = FileManager.default
+            var isDir: ObjCBool = false
+            if fm.fileExists(atPath: dir, isDirectory: &isDir), !isDir.boolValue {
+                throw UsageError("'\(dir)' is a file, not a folder.")
+            }
+            let path = { (file: MappingFile) in (self.dir as NSString).appendingPathComponent(file.name) }
+            let existing = set.files.filter { fm.fileExists(atPath: path($0)) }
+            if !existing.isEmpty && !force {
+                throw UsageError("\(dir) already has \(existing.map(\.name).joined(separator: ", ")); nothing was written. Pass --force to overwrite \(existing.count == 1 ? "it" : "them").")
+            }
+            // Other YAML files in the folder would be read as part of the set: say so rather than surprise later.
+            let others = ((try? fm.contentsOfDirectory(atPath: dir)) ?? [])
+                .filter { ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) && set.file(named: $0)?.name != $0 }.sorted()
+            do {
+                try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                for file in set.files { try file.text.write(toFile: path(file), atomically: true, encoding: .utf8) }
+            } catch {
+                Console.err("error: cannot write the mapping files into \(dir): \(error.localizedDescription)")
+                throw ExitCode(ExitCodes.failure)
+            }
+            CStarIOCommand.Mappings.noteOverride(set.name)
+            if !others.isEmpty {
+                Console.err("note: \(dir) also holds \(others.joined(separator: ", ")), not of the '\(set.name)' set; a mapping folder is read whole.")
+            }
+            if json {
+                Console.out(JSONSerializer.string(.object(JSONObject([
+                    ("set", .string(set.name)), ("directory", .string(dir)),
+                    ("files", .array(set.files.map { .string(path($0)) })),
+                    ("overwritten", .array(existing.map { .string($0.name) })),
+                ]))))
+                return
+            }
+            // A bare name would be read as a set name by --mapping: show it as a path.
+            let asPath = dir.contains("/") ? dir : "./\(dir)"
+            let shown = asPath.contains(where: { " '\"$`\\".contains($0) }) ? "'\(asPath.replacingOccurrences(of: "'", with: "'\\''"))'" : asPath
+            Console.out("""
+                Copied the \(set.files.count) files of the built-in mapping set '\(set.name)' to \(dir)\(existing.isEmpty ? "" : " (\(existing.count) overwritten)").
+                Edit them, then check them against your export and use them:
+                  cstar-io validate EXPORT --mapping \(shown)
+                  cstar-io \(set.name == "cstar" ? "restore BACKUP-DIR" : "migrate EXPORT") --mapping \(shown)
+                """)
+        }
+    }
+}
