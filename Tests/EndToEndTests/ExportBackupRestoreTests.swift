@@ -178,8 +178,12 @@ struct ExportBackupRestoreTests {
         let generalB = try BackupFolder.rows(backupB, "settings").first { $0["section"] as? String == "general" }
         #expect(generalA?["teamName"] as? String != generalB?["teamName"] as? String)
 
+        // Team B now holds data: without a terminal, restoring into it again needs --yes (and writes nothing without).
+        let unconfirmed = try await CLIProcess.run(["restore", backupA, "--api-url", server.baseURL(for: b), "--state-dir", dir.appendingPathComponent("state-b").path],
+                                                   env: ["CSTAR_SECRET_KEY": b.secretKey])
+        #expect(unconfirmed.status == 2 && unconfirmed.stderr.contains("--yes"), "\(unconfirmed.stderr)")
         // Restoring again creates nothing: exactly once.
-        let again = try await CLIProcess.run(["restore", backupA, "--api-url", server.baseURL(for: b), "--json", "--state-dir", dir.appendingPathComponent("state-b").path],
+        let again = try await CLIProcess.run(["restore", backupA, "--yes", "--api-url", server.baseURL(for: b), "--json", "--state-dir", dir.appendingPathComponent("state-b").path],
                                              env: ["CSTAR_SECRET_KEY": b.secretKey])
         #expect(again.status == 0, "\(again.stderr)")
         let s2 = try #require(try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any])

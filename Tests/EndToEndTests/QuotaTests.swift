@@ -20,6 +20,8 @@ struct QuotaTests {
         #expect(requests > 12, "more requests than one window allows")
         #expect(summary["retries"] as? Int == 0, "no 429 was received: the client waited for each window to reset")
         #expect((summary["quotaWaits"] as? Int ?? 0) >= requests / 12 - 1)
+        // Each wait is told on stderr, with the time the window resets, so a quiet screen is explained.
+        #expect(run.stderr.contains("waiting for the quota window: it resets at"), "\(run.stderr.suffix(500))")
         // Read back with the publishable key: it has its own quota, and the run may have used up the secret key's window.
         let tickets = try await SandboxReader(base: server.baseURL(for: server.team), key: server.team.publishableKey).all("/tickets")
         #expect(tickets.count == 30, "and it finished")

@@ -21,11 +21,16 @@ public actor RequestBudget {
         return r < 0 ? nil : r
     }
 
+    /// Told when a wait for the window begins (the time it ends, as seconds since 1970), so a person sees why
+    /// nothing moves.
+    private let onWait: @Sendable (Double) -> Void
+
     public init(maxRequestsPerHour: Int? = nil, sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
-                now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+                now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }, onWait: @escaping @Sendable (Double) -> Void = { _ in }) {
         self.cap = maxRequestsPerHour
         self.sleep = sleep
         self.now = now
+        self.onWait = onWait
     }
 
     /// Waits until one more request fits, then counts it.
@@ -77,6 +82,7 @@ public actor RequestBudget {
     }
 
     private func wait(_ seconds: Double) async throws {
+        if seconds >= 1 { onWait(now() + seconds) }
         waits += 1
         waitedSeconds += max(0, seconds)
         try await sleep(.milliseconds(Int64(max(0, seconds) * 1000)))

@@ -15,13 +15,24 @@ struct MigrationRunner {
 
     /// Runs the import; `afterImport` runs with the same client once every entity is done (restore's tags).
     /// Prints the summary and throws the documented exit code (1 failed, 4 cStar differs, 3 rejects) when not clean.
-    func run(afterImport: ((CStarClient, _ runId: String, inout MigrationSummary) async throws -> Void)? = nil) async throws {
+    /// `beforeNewRun` runs once the target is known and before a new run is recorded (not when resuming): restore's
+    /// check that it may write into a team that already holds data.
+    func run(beforeNewRun: ((CStarClient) async throws -> Void)? = nil,
+             afterImport: ((CStarClient, _ runId: String, inout MigrationSummary) async throws -> Void)? = nil) async throws {
         // One writer per state folder: a second migrate/restore/bulk on it is refused at once (exit 2).
         let lock = try StateFolderLock.take(target.stateDir)
         defer { withExtendedLifetime(lock) {} }
         let logger = Logging.makeLogger(output)
         let resolved = try await TargetResolver.resolveForCommand(target, logger: logger, announce: !output.quiet)
-        let client = CStarClient(target: resolved.target, logger: logger, budget: RequestBudget(maxRequestsPerHour: engine.maxRequestsPerHour))
+        let announceWaits = !output.quiet
+        let budget = RequestBudget(maxRequestsPerHour: engine.maxRequestsPerHour, onWait: { until in
+            guard announceWaits else { return }
+            let f = DateFormatter()
+            f.dateFormat = "HH:mm:ss"
+            let left = max(0, Int((until - Date().timeIntervalSince1970).rounded()))
+            Console.err("waiting for the quota window: it resets at \(f.string(from: Date(timeIntervalSince1970: until))) (in \(left / 60)m \(left % 60)s); the run goes on by itself")
+        })
+        let client = CStarClient(target: resolved.target, logger: logger, budget: budget)
         let quiet = output.quiet || output.json
         var summary: MigrationSummary
         let runId: String
@@ -53,6 +64,7 @@ struct MigrationRunner {
                         """)
                 }
             } else {
+                try await beforeNewRun?(client)
                 runId = try store.startRun(fingerprint: fingerprint, source: source, target: resolved.target.identity)
             }
             let sink = CStarSink(client: client, store: store, runId: runId, batchSize: engine.batchSize, mergeStrategy: engine.strategy,

@@ -19,7 +19,10 @@ extension CStarIOCommand {
                 fields as they are created; assignees by the member's email). Records the team already has are \
                 skipped. Tags no ticket uses are created last. Team name and slug are not restored.
 
-                Exit codes: 0 restored, 1 failed or the backup is damaged, 2 usage error, 3 finished but some records \
+                A team that already holds tickets or customers gets the backup added to what it has: on a terminal the \
+                tool asks first; without one it needs --yes.
+
+                Exit codes: 0 restored, 1 failed or the backup is damaged, 2 usage error (or a non-empty team without --yes), 3 finished but some records \
                 (or messages of restored tickets) were rejected (see <state-dir>/rejects.ndjson).
 
                 Examples:
@@ -32,6 +35,9 @@ extension CStarIOCommand {
 
         @Option(help: ArgumentHelp("The path of a mapping folder to use instead of the built-in cstar set.", valueName: "path"))
         var mapping: String?
+
+        @Flag(name: [.customShort("y"), .long], help: "Restore into a team that already holds data without asking (needed when stdin is not a terminal).")
+        var yes = false
 
         @OptionGroup var engine: ImportOptions
 
@@ -52,9 +58,28 @@ extension CStarIOCommand {
             let entities = try MappingLoader.load(mapping ?? "cstar")
             let tagsFile = manifest.files.first { $0.resource == ExportResource.tags.rawValue }
                 .map { (backupDir as NSString).appendingPathComponent($0.file) }
-            try await MigrationRunner(exportDir: backupDir, entities: entities, target: target, output: output, engine: engine).run { client, runId, summary in
+            let yes = self.yes
+            try await MigrationRunner(exportDir: backupDir, entities: entities, target: target, output: output, engine: engine).run(beforeNewRun: { client in
+                // Restoring into a team that is not empty mixes two teams' data: ask, or require --yes without a terminal.
+                guard !yes, try await Self.teamHoldsData(client) else { return }
+                guard BulkCommand.stdinIsTerminal else {
+                    throw UsageError("the target team already holds tickets or customers; restoring adds the backup's records to them. Pass --yes to restore anyway. Nothing was written.")
+                }
+                guard BulkCommand.confirm("The target team already holds tickets or customers; restore the backup into it?") else {
+                    throw UsageError("restore cancelled; nothing was written.")
+                }
+            }) { client, runId, summary in
                 if let tagsFile { summary.entities.append(try await Self.restoreTags(tagsFile, client: client, runId: runId)) }
             }
+        }
+
+        /// Whether the team has any ticket or customer (one small list request each).
+        static func teamHoldsData(_ client: CStarClient) async throws -> Bool {
+            for resource in [TargetResource.tickets, .customers] {
+                let page = try await client.send(.GET, CStarAPI.listPath(resource), query: [("page", "1"), ("pageSize", "1")])
+                if !(page.data.arrayValue ?? []).isEmpty { return true }
+            }
+            return false
         }
 
         /// Tags no ticket uses exist only in the tag list: create the ones the team lacks (`POST /tags`). The
