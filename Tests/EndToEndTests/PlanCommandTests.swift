@@ -38,11 +38,11 @@ struct PlanCommandTests {
         try FileManager.default.createDirectory(at: export, withIntermediateDirectories: true)
         try "Id,E-mail,Full Name,Phone\n1,a@x.test,Ann,555\n".write(to: export.appendingPathComponent("users.csv"), atomically: true, encoding: .utf8)
         let mapping = dir.appendingPathComponent("m.yaml")
-        try "version: 1\nentity: customers\ntarget: customers\nsource: { files: [users.csv] }\nkey: id\nfields:\n  email: e_mail\n  name: fullname\n"
+        try "version: 1\nentity: customers\ntarget: customers\nsource: { files: [users.csv] }\nkey: id\nfields:\n  email: e_mail\n  name: surname\n"
             .write(to: mapping, atomically: true, encoding: .utf8)
         let bad = try await CLIProcess.run(["validate", export.path, "--mapping", mapping.path, "--state-dir", dir.appendingPathComponent("s").path])
         #expect(bad.status == 2, "\(bad.stderr)")
-        #expect(bad.stderr.contains("'fullname'") && bad.stderr.contains("Full Name") && bad.stderr.contains("users.csv"), "\(bad.stderr)")
+        #expect(bad.stderr.contains("'surname'") && bad.stderr.contains("Full Name") && bad.stderr.contains("users.csv"), "\(bad.stderr)")
         try "version: 1\nentity: customers\ntarget: customers\nsource: { files: [users.csv] }\nkey: id\nfields:\n  email: e_mail\n  name: full_name\n"
             .write(to: mapping, atomically: true, encoding: .utf8)
         let good = try await CLIProcess.run(["plan", export.path, "--mapping", mapping.path, "--state-dir", dir.appendingPathComponent("s").path])
