@@ -117,6 +117,9 @@ public struct FieldValuesSpec: Sendable {
     /// In `[{id, value}]` lists: the element fields holding the definition id and the value.
     public var idField = "id"
     public var valueField = "value"
+    /// A value whose field has no definition is kept as it is, under its own key (for `{key: value}` objects whose
+    /// definitions an export may lack), instead of being counted as not migrated.
+    public var keepUndefined = false
 }
 
 /// Where an entity's records come from.
@@ -592,7 +595,7 @@ public struct EntityMapping: Sendable {
                                        note: d["note"].flatMap { r.string($0, "\(p).appendList.note") }))
             }
             else if let f = dict["fieldValues"] {
-                guard let spec = r.mapping(f, "\(p).fieldValues", allowed: ["index", "key", "type", "options", "idField", "valueField"]) else { continue }
+                guard let spec = r.mapping(f, "\(p).fieldValues", allowed: ["index", "key", "type", "options", "idField", "valueField", "keepUndefined"]) else { continue }
                 let d = Dictionary(spec, uniquingKeysWith: { a, _ in a })
                 guard let index = d["index"].flatMap({ r.string($0, "\(p).fieldValues.index") }),
                       let key = d["key"].flatMap({ r.strings($0, "\(p).fieldValues.key") }) else {
@@ -603,6 +606,7 @@ public struct EntityMapping: Sendable {
                                          options: d["options"].flatMap { r.string($0, "\(p).fieldValues.options") })
                 if let i = d["idField"].flatMap({ r.string($0, "\(p).fieldValues.idField") }) { fv.idField = i }
                 if let v = d["valueField"].flatMap({ r.string($0, "\(p).fieldValues.valueField") }) { fv.valueField = v }
+                if let k = d["keepUndefined"].flatMap({ r.bool($0, "\(p).fieldValues.keepUndefined") }) { fv.keepUndefined = k }
                 out.append(.fieldValues(fv))
             }
             else if let l = dict["lookup"] {

@@ -160,6 +160,7 @@ extension Mapper {
         var out = JSONObject()
         for (id, raw) in pairs where !isEmpty(raw) && raw != .array([]) {
             guard let definition = try resolver.lookup(index: spec.index, key: id) else {
+                if spec.keepUndefined { out[id] = raw; continue }
                 resolver.note("custom field values without a definition in '\(spec.index)' (not migrated)", count: 1)
                 continue
             }
