@@ -159,7 +159,8 @@ struct ZendeskMappingTests {
         #expect(hours["schedule"]?["sunday"]?["enabled"] == .bool(false))
         #expect(run.payloads("statuses").map { $0["key"]?.stringValue ?? "" } == ["awaiting_supplier"])
         let groups = run.payloads("organizations")
-        #expect(groups.first?["customFields"]?["plan_tier"] == .string("gold"))
+        // A dropdown organization field arrives as its option name (organization_fields.json), not its tag.
+        #expect(groups.first?["customFields"]?["plan_tier"] == .string("Gold"))
         #expect(Set(run.payloads("memberships").map { $0["groupId"]?.stringValue ?? "" }).allSatisfy { $0.hasPrefix("@organizations:") })
     }
 }
