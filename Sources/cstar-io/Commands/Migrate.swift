@@ -35,8 +35,8 @@ extension CStarIOCommand {
         @Argument(help: ArgumentHelp("The folder holding the export files.", valueName: "export-dir"))
         var exportDir: String
 
-        @Option(help: ArgumentHelp("Source helpdesk: the name of a built-in mapping set (zendesk, cstar; $CSTAR_IO_MAPPINGS/<source>/ replaces it).", valueName: "source"))
-        var from: String = "zendesk"
+        @Option(help: ArgumentHelp("Source helpdesk: auto (recognised from the files), or the name of a built-in mapping set (`cstar-io mappings list`; $CSTAR_IO_MAPPINGS/<source>/ replaces it).", valueName: "source"))
+        var from: String = "auto"
 
         @Option(help: ArgumentHelp("The path of a mapping folder or a single mapping file, instead of the --from set.", valueName: "path"))
         var mapping: String?
@@ -55,7 +55,7 @@ extension CStarIOCommand {
         }
 
         func loadMappings() throws -> [EntityMapping] {
-            try MappingLoader.load(mapping ?? from)
+            try MappingLoader.load(mapping ?? from, exportDir: exportDir, quiet: output.quiet || output.json)
         }
     }
 }
@@ -63,7 +63,9 @@ extension CStarIOCommand {
 /// Finds and loads a mapping set for the commands: a set name (`zendesk`: built-in, or `$CSTAR_IO_MAPPINGS/zendesk/`),
 /// or the path of a mapping folder or file. See `MappingSource.resolve` for the rules.
 enum MappingLoader {
-    static func load(_ nameOrPath: String) throws -> [EntityMapping] {
+    /// `auto`: the set is recognised from the export folder's files and records (`SourceDetector`).
+    static func load(_ nameOrPath: String, exportDir: String? = nil, quiet: Bool = false) throws -> [EntityMapping] {
+        if nameOrPath == "auto", let exportDir { return try detect(exportDir, quiet: quiet) }
         let source: MappingSource
         do { source = try MappingSource.resolve(nameOrPath) } catch let e as MappingSourceError { throw UsageError(e.message) }
         switch source {
@@ -80,6 +82,27 @@ enum MappingLoader {
         } catch let e as MappingErrors {
             Console.err("The mapping has errors; nothing was read or sent:\n\(e)")
             throw ExitCode(ExitCodes.usage)
+        }
+    }
+
+    /// Tries every set (built in, or replaced through $CSTAR_IO_MAPPINGS) on the folder; says what it recognised,
+    /// or refuses with the candidates.
+    static func detect(_ exportDir: String, quiet: Bool) throws -> [EntityMapping] {
+        var sets: [(name: String, entities: [EntityMapping])] = []
+        for name in BuiltInMappingSet.names {
+            if let entities = try? MappingSource.resolve(name).load() { sets.append((name, entities)) }
+        }
+        switch SourceDetector.detect(exportDirectory: exportDir, sets: sets) {
+        case .recognised(let c):
+            if !quiet {
+                Console.err("Recognised a \(c.set) export (\(c.evidence.prefix(4).map(\.description).joined(separator: ", "))\(c.evidence.count > 4 ? ", …" : "")); --from \(c.set) skips this check.")
+            }
+            return sets.first { $0.name == c.set }!.entities
+        case .unsure(let candidates, let reason):
+            let listed = candidates.map { "\($0.set) (\($0.evidence.prefix(3).map(\.description).joined(separator: ", ")))" }
+            throw UsageError("cannot tell which helpdesk '\(exportDir)' came from: \(reason)"
+                             + (listed.isEmpty ? "" : "; candidates: " + listed.joined(separator: "; "))
+                             + ". Name it with --from (\(BuiltInMappingSet.names.joined(separator: ", "))) or give a mapping with --mapping PATH.")
         }
     }
 

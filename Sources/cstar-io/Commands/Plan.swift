@@ -7,8 +7,9 @@ struct PlanOptions: ParsableArguments {
     @Argument(help: ArgumentHelp("The folder holding the export files.", valueName: "export-dir"))
     var exportDir: String
 
-    @Option(help: ArgumentHelp("Mapping set: the name of a built-in set (zendesk; see `cstar-io mappings list`) or the path of a mapping folder or file.", valueName: "zendesk|path"))
-    var mapping: String = "zendesk"
+    @Option(name: [.customLong("mapping"), .customLong("from")],
+            help: ArgumentHelp("Mapping set: auto (recognised from the files), the name of a built-in set (zendesk; see `cstar-io mappings list`) or the path of a mapping folder or file.", valueName: "auto|name|path"))
+    var mapping: String = "auto"
 
     @Option(help: ArgumentHelp("Folder for working files (plan-rejects.ndjson, indexes).", valueName: "dir"))
     var stateDir: String = ".cstar-io"
@@ -22,7 +23,7 @@ enum PlanRunner {
         guard FileManager.default.fileExists(atPath: o.exportDir, isDirectory: &isDir), isDir.boolValue else {
             throw UsageError("the export folder '\(o.exportDir)' does not exist.")
         }
-        let entities = try MappingLoader.load(o.mapping)
+        let entities = try MappingLoader.load(o.mapping, exportDir: o.exportDir, quiet: o.output.quiet || o.output.json)
         StateFolderLock.noteIfBusy(o.stateDir, quiet: o.output.quiet || o.output.json)
         let logger = Logging.makeLogger(o.output)
         let sink = PlanSink(outputDirectory: outDir)
