@@ -22,6 +22,10 @@ public struct CStarAPIError: Error, Sendable, CustomStringConvertible {
     }
 
     public var isRetryable: Bool { status == 429 || status >= 500 }
+
+    /// cStar refused what was sent as invalid (400, or 422 as the SDK maps validation errors): the records at
+    /// fault are rejected with the reason, nothing is retried. The one place that classifies a refusal.
+    public var isRefusal: Bool { status == 400 || status == 422 }
 }
 
 /// The request could not be completed (connection refused or dropped, timeout) even after retries.

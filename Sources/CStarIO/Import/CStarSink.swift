@@ -217,7 +217,7 @@ public final class CStarSink: BatchSink {
             let bytes = body ?? JSONSerializer.bytes(importBody(records, mapping: mapping))
             let result = try await client.send(.POST, CStarAPI.importPath, bodyBytes: bytes, idempotencyKey: key).data
             return Self.outcome(result, positions: records.map(\.0))
-        } catch let e as CStarAPIError where (e.status == 400 || e.status == 422) && (e.param.map { $0.hasPrefix("records") } ?? true) || e.status == 413 {
+        } catch let e as CStarAPIError where e.isRefusal && (e.param.map { $0.hasPrefix("records") } ?? true) || e.status == 413 {
             if e.status != 413, let i = Self.recordPosition(e.param), records.indices.contains(i) {
                 logger.info("cStar refused one record of a batch; sending the others", metadata: ["param": "\(e.param ?? "")", "code": "\(e.code)"])
                 var out = BatchOutcome(errors: [BatchOutcome.RecordError(index: records[i].0, code: e.code, message: e.message,
@@ -295,7 +295,7 @@ public final class CStarSink: BatchSink {
                     return BatchOutcome(errors: [BatchOutcome.RecordError(index: record.0, code: e.code, message: "the ticket is too large for one request even without its messages: \(e.message)", param: "messages")])
                 }
                 inline /= 2
-            } catch let e as CStarAPIError where e.status == 400 || e.status == 422 {
+            } catch let e as CStarAPIError where e.isRefusal {
                 return BatchOutcome(errors: [BatchOutcome.RecordError(index: record.0, code: e.code, message: e.message, param: Self.fieldParam(e.param))])
             }
         }
@@ -372,7 +372,7 @@ public final class CStarSink: BatchSink {
                 let created = try await client.send(.POST, CStarAPI.listPath(mapping.target), body: .object(r.payload), idempotencyKey: "\(key)-r\(i)")
                 if let id = created.data["id"]?.stringValue { ids.append((r.sourceKey, id)) }
                 outcome.created += 1
-            } catch let e as CStarAPIError where e.status == 400 || e.status == 409 || e.status == 422 {
+            } catch let e as CStarAPIError where e.isRefusal || e.status == 409 {
                 outcome.errors.append(BatchOutcome.RecordError(index: i, code: e.code, message: e.message, param: e.param))
             }
         }
@@ -452,7 +452,7 @@ public final class CStarSink: BatchSink {
             do {
                 _ = try await client.send(.PATCH, section.isEmpty ? "/settings" : "/settings/\(section)", body: .object(body), idempotencyKey: "\(key)-r\(i)")
                 outcome.updated += 1
-            } catch let e as CStarAPIError where e.status == 400 || e.status == 422 {
+            } catch let e as CStarAPIError where e.isRefusal {
                 outcome.errors.append(BatchOutcome.RecordError(index: i, code: e.code, message: e.message, param: e.param))
             }
         }

@@ -297,7 +297,7 @@ public final class Pipeline {
                 group.addTask {
                     do {
                         return (next, .outcome(try await sink.deliver(next, mapping: mapping)))
-                    } catch let e as CStarAPIError where e.status == 400 || e.status == 422 {
+                    } catch let e as CStarAPIError where e.isRefusal {
                         return (next, .refused(e))
                     }
                 }

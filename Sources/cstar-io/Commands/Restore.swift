@@ -107,7 +107,7 @@ extension CStarIOCommand {
                 } catch let e as CStarAPIError where e.status == 409 && e.code != "idempotency_key_reused" {
                     summary.skipped += 1
                     summary.skippedBy["exists", default: 0] += 1
-                } catch let e as CStarAPIError where e.status == 400 || e.status == 422 {
+                } catch let e as CStarAPIError where e.isRefusal {
                     summary.rejected += 1
                     Console.err("\(path):\(r.location.line): tag '\(name)' refused by cStar: \(e.message)")
                 }
