@@ -17,8 +17,9 @@ extension CStarIOCommand {
                   cstar-io mappings show zendesk tickets.yaml
                   cstar-io mappings copy zendesk ./my-mappings
                   cstar-io validate ./export --mapping ./my-mappings
+                  cstar-io mappings init ./export/tickets.json --target tickets -o ./my-mappings/tickets.yaml
                 """,
-            subcommands: [List.self, Show.self, Copy.self])
+            subcommands: [List.self, Show.self, Copy.self, Init.self])
     }
 }
 
@@ -221,6 +222,54 @@ extension CStarIOCommand.Mappings {
                   cstar-io validate EXPORT --mapping \(shown)
                   cstar-io \(set.name == "cstar" ? "restore BACKUP-DIR" : "migrate EXPORT") --mapping \(shown)
                 """)
+        }
+    }
+}
+
+extension CStarIOCommand.Mappings {
+    struct Init: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a starting mapping for export files no mapping set knows.",
+            discussion: """
+                Reads the first records of the files (CSV, JSON pages or arrays, NDJSON — found by content), lists every \
+                source field, and writes a mapping for the target: the rules it can guess are filled in (email and \
+                name for customers; subject, status, priority, requester, tags and dates for tickets; title and body \
+                for articles), every other field is a commented-out metadata line with how many records hold a value \
+                and a sample. The result validates as written; edit the status map and uncomment what should travel.
+
+                Examples:
+                  cstar-io mappings init ./export/tickets.json --target tickets
+                  cstar-io mappings init ./export/contacts-*.json --target customers -o ./my-mappings/customers.yaml
+                  cstar-io plan ./export --mapping ./my-mappings
+                """)
+
+        @Argument(help: ArgumentHelp("Export files holding one kind of record (the pages of a dump are read as one).", valueName: "file"))
+        var files: [String]
+
+        @Option(help: ArgumentHelp("The cStar resource the records become: customers, tickets, articles or customer-groups.", valueName: "target"))
+        var target: String
+
+        @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Write the mapping to this file (refused if it exists) instead of stdout.", valueName: "path"))
+        var output: String?
+
+        func validate() throws {
+            guard let t = TargetResource(rawValue: target), MappingInit.targets.contains(t) else {
+                throw ValidationError("--target is one of: \(MappingInit.targets.map(\.rawValue).joined(separator: ", ")).")
+            }
+        }
+
+        func run() async throws {
+            for f in files where !FileManager.default.fileExists(atPath: f) { throw UsageError("no such file: \(f)") }
+            let survey: MappingInit.Survey
+            do { survey = try MappingInit.survey(files) } catch let e as ReaderError { throw UsageError("\(e)") }
+            guard survey.records > 0 else { throw UsageError("no records in \(files.joined(separator: ", ")): nothing to guess from.") }
+            let text = MappingInit.yaml(survey, target: TargetResource(rawValue: target)!)
+            guard let output else { FileHandle.standardOutput.write(Data(text.utf8)); return }
+            if FileManager.default.fileExists(atPath: output) { throw UsageError("'\(output)' exists; choose another path or remove it first.") }
+            let dir = (output as NSString).deletingLastPathComponent
+            if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+            try text.write(toFile: output, atomically: true, encoding: .utf8)
+            Console.err("Wrote \(output) (\(survey.fields.count) source fields from \(survey.records) records). Next: cstar-io plan EXPORT --mapping \(dir.isEmpty ? "./" : dir)")
         }
     }
 }

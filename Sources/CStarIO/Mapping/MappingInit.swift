@@ -1,0 +1,190 @@
+import Foundation
+
+/// A starting mapping for an export nobody has written one for (like Embulk's `guess`): reads the first records
+/// of the files, lists every source field, fills in the rules it can guess for the target (email, name, subject,
+/// status, requester, dates, tags) and leaves every other field as a commented-out `metadata.` line with a sample
+/// value. The result validates as it is.
+public enum MappingInit {
+    public struct Field: Sendable {
+        public var name: String
+        public var filled: Int
+        public var sample: JSONValue?
+        /// Distinct scalar values seen (up to 12), for enum maps.
+        public var values: [String] = []
+    }
+
+    public struct Survey: Sendable {
+        public var files: [String]
+        public var format: SourceFormat
+        public var recordsKey: String?
+        public var records: Int
+        public var fields: [Field]
+    }
+
+    public static let targets: [TargetResource] = [.customers, .tickets, .articles, .customerGroups]
+
+    /// The first `limit` records of the files: their fields in order of first appearance.
+    public static func survey(_ paths: [String], limit: Int = 500) throws -> Survey {
+        guard let first = paths.first else { throw ReaderError(file: "", line: 0, message: "name at least one export file") }
+        let format = SourceFormat(fileExtension: (first as NSString).pathExtension) ?? .json
+        var reader = MultiFileReader(paths: paths, options: ReaderOptions())
+        var order: [String] = []
+        var fields: [String: Field] = [:]
+        var recordsKey: String?
+        var n = 0
+        while n < limit, let item = try reader.next() {
+            guard case .record(let r) = item else { continue }
+            n += 1
+            if recordsKey == nil, let p = r.location.pointer, p.hasPrefix("/") {
+                let key = p.dropFirst().prefix { $0 != "/" }
+                if !key.isEmpty, Int(key) == nil { recordsKey = String(key) }
+            }
+            let names = r.csvColumns ?? r.fields.keys
+            for name in names {
+                if fields[name] == nil { fields[name] = Field(name: name, filled: 0); order.append(name) }
+                guard let v = r.value(at: name), !Mapper.isEmpty(v), v != .array([]) else { continue }
+                fields[name]!.filled += 1
+                if fields[name]!.sample == nil { fields[name]!.sample = v }
+                if let t = v.scalarText, fields[name]!.values.count < 12, !fields[name]!.values.contains(t) { fields[name]!.values.append(t) }
+            }
+        }
+        return Survey(files: paths, format: format, recordsKey: recordsKey, records: n, fields: order.map { fields[$0]! })
+    }
+
+    /// The YAML of a starting mapping for `target`.
+    public static func yaml(_ s: Survey, target: TargetResource, entity: String? = nil) -> String {
+        let name = entity ?? target.rawValue
+        var used = Set<String>()
+        func pick(_ patterns: [String]) -> Field? {
+            for p in patterns {
+                if let f = s.fields.first(where: { !used.contains($0.name) && $0.filled > 0 && matches($0.name, p) }) {
+                    used.insert(f.name)
+                    return f
+                }
+            }
+            return nil
+        }
+        var lines: [String] = []
+        func q(_ text: String) -> String {
+            text.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) && !text.isEmpty ? text : "\"\(text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))\""
+        }
+        let key = pick(["^id$", "^_?id$", "^number$", "id$", "key$"])
+        let fileNames = s.files.map { ($0 as NSString).lastPathComponent }
+        lines += [
+            "# A starting mapping written by `cstar-io mappings init` from \(s.records) record(s) of \(fileNames.joined(separator: ", ")).",
+            "# Rules it could guess are filled in; every other source field is listed, commented out, with a sample value.",
+            "# Check it with: cstar-io plan EXPORT --mapping THIS-FILE (the coverage report lists what stays behind).",
+            "version: 1",
+            "entity: \(name)",
+            "target: \(target.rawValue)",
+            "source:",
+            "  files: [\(fileNames.map(q).joined(separator: ", "))]",
+        ]
+        if let k = s.recordsKey { lines.append("  records: \(q(k))") }
+        lines.append("key: \(q(key?.name ?? s.fields.first?.name ?? "id"))")
+        lines.append("fields:")
+        func date(_ target: String, _ patterns: [String]) {
+            if let f = pick(patterns) { lines.append("  \(target): { from: \(q(f.name)), transform: [date] }") }
+        }
+        switch target {
+        case .customers:
+            let email = pick(["^e-?mail$", "^email_?address$", "e-?mail", "mail"])
+            lines.append(email.map { "  email: { from: \(q($0.name)), transform: [trim, lower], required: true }" }
+                         ?? "  email: { from: email, required: true }   # no email-like field found: name the source field")
+            if let n = pick(["^name$", "^full_?name$", "^display_?name$", "name"]) {
+                lines.append("  name: { from: [\(q(n.name))\(email.map { ", \(q($0.name))" } ?? "")], transform: [trim], required: true }")
+            } else if let e = email {
+                lines.append("  name: { from: \(q(e.name)), required: true }")
+            }
+            if let t = pick(["^tags$", "tag"]) { lines.append("  tags: \(q(t.name))") }
+            date("createdAt", ["created", "^since", "signed_up"])
+            date("updatedAt", ["updated", "modified"])
+        case .tickets:
+            let title = pick(["^subject$", "^title$", "subject", "title", "summary"])
+            lines.append("  title:")
+            lines.append("    from: \(title.map { q($0.name) } ?? "subject")")
+            lines.append("    transform: [trim, { truncate: 250 }]")
+            lines.append("    default: \"(no subject)\"")
+            if let st = pick(["^status$", "^state$", "status", "state"]) {
+                lines.append("  status:")
+                lines.append("    from: \(q(st.name))")
+                lines.append("    transform:")
+                let entries = st.values.map { "\(q($0)): \(guessStatus($0))" }
+                lines.append("      - map: { \(entries.joined(separator: ", ")) }   # values seen; cStar: new, open, pending, resolved, closed")
+                lines.append("        fallback: open")
+            }
+            if let pr = pick(["^priority$", "priority", "urgency"]) {
+                lines.append("  priority:")
+                lines.append("    from: \(q(pr.name))")
+                lines.append("    transform:")
+                let entries = pr.values.map { "\(q($0)): \(guessPriority($0))" }
+                lines.append("      - map: { \(entries.joined(separator: ", ")) }   # values seen; cStar: low, normal, high, urgent")
+                lines.append("        fallback: normal")
+            }
+            if let requester = pick(["^requester$", "requester_?name", "^customer$", "customer_?name", "^from$", "contact", "requester", "customer", "email"]) {
+                let path = requester.sample?.objectValue.flatMap { o in ["name", "email", "first", "firstName"].first { o[$0] != nil } }
+                    .map { "\(requester.name).\($0)" } ?? requester.name
+                lines.append("  customerName: { from: \(q(path)), default: \"Unknown requester\" }")
+            } else {
+                lines.append("  customerName: { const: \"Unknown requester\" }   # no requester-like field found")
+            }
+            if let t = pick(["^tags$", "tag", "labels"]) { lines.append("  tags: \(q(t.name))") }
+            date("createdAt", ["^created", "created", "opened"])
+            date("updatedAt", ["updated", "modified"])
+        case .articles:
+            let title = pick(["^title$", "^name$", "title", "subject"])
+            lines.append("  title: { from: \(title.map { q($0.name) } ?? "title"), required: true }")
+            if let b = pick(["^body$", "^content$", "html", "body", "content", "text"]) { lines.append("  content: { from: \(q(b.name)), transform: [htmlToMarkdown] }") }
+            date("createdAt", ["created"])
+            date("updatedAt", ["updated", "modified"])
+        default:
+            let n = pick(["^name$", "name", "title"])
+            lines.append("  name: { from: \(n.map { q($0.name) } ?? "name"), required: true }")
+            if let k = key { lines.append("  externalId: { from: \(q(k.name)), transform: [string] }") }
+        }
+        if let k = key, target != .customerGroups { lines.append("  metadata.sourceId: { from: \(q(k.name)), transform: [string] }") }
+        let rest = s.fields.filter { !used.contains($0.name) && $0.name != key?.name }
+        if !rest.isEmpty {
+            lines.append("  # The other source fields (records with a value, of \(s.records)); uncomment what should travel:")
+            for f in rest {
+                let sample = f.sample.map { JSONSerializer.string($0) }.map { $0.count > 60 ? String($0.prefix(57)) + "..." : $0 } ?? "(always empty)"
+                lines.append("  # metadata.\(slug(f.name)): \(q(f.name))   # \(f.filled) · e.g. \(sample.replacingOccurrences(of: "\n", with: " "))")
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func matches(_ name: String, _ pattern: String) -> Bool {
+        let n = name.lowercased().replacingOccurrences(of: " ", with: "_")
+        return n.range(of: pattern, options: .regularExpression) != nil
+    }
+
+    static func slug(_ s: String) -> String {
+        var out = ""
+        for ch in s.unicodeScalars {
+            if ch.isASCII, CharacterSet.alphanumerics.contains(ch) { out.unicodeScalars.append(ch) }
+            else if !out.isEmpty, !out.hasSuffix("_") { out += "_" }
+        }
+        while out.hasSuffix("_") { out.removeLast() }
+        return out.isEmpty ? "field" : out
+    }
+
+    static func guessStatus(_ v: String) -> String {
+        switch v.lowercased() {
+        case "new", "unassigned": return "new"
+        case "pending", "waiting", "on-hold", "hold", "on_hold", "snoozed", "3": return "pending"
+        case "solved", "resolved", "done", "4": return "resolved"
+        case "closed", "archived", "spam", "deleted", "5": return "closed"
+        default: return "open"
+        }
+    }
+
+    static func guessPriority(_ v: String) -> String {
+        switch v.lowercased() {
+        case "low", "1", "minor": return "low"
+        case "high", "3", "major": return "high"
+        case "urgent", "critical", "4", "blocker": return "urgent"
+        default: return "normal"
+        }
+    }
+}
