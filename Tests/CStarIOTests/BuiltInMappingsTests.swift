@@ -95,12 +95,12 @@ struct MappingSourceTests {
     @Test func theOverrideVariableReplacesASetOnlyWhenItHoldsIt() throws {
         let cwd = try Self.tempDir(), dev = try Self.tempDir()
         try Self.folder("zendesk", in: dev, files: ["tickets.yaml": "version: 1\n"])
-        try Self.folder("freshdesk", in: dev)
+        try Self.folder("kayako", in: dev)
         let env = [MappingSource.overrideVariable: dev.path]
         #expect(try MappingSource.resolve("zendesk", environment: env, currentDirectory: cwd.path)
                 == .override(name: "zendesk", directory: dev.appendingPathComponent("zendesk").path))
-        #expect(try MappingSource.resolve("freshdesk", environment: env, currentDirectory: cwd.path)
-                == .override(name: "freshdesk", directory: dev.appendingPathComponent("freshdesk").path), "a set the binary lacks")
+        #expect(try MappingSource.resolve("kayako", environment: env, currentDirectory: cwd.path)
+                == .override(name: "kayako", directory: dev.appendingPathComponent("kayako").path), "a set the binary lacks")
         #expect(try MappingSource.resolve("cstar", environment: env, currentDirectory: cwd.path) == .builtIn("cstar"), "not in the folder: built in")
         #expect(try MappingSource.resolve("cstar", environment: [MappingSource.overrideVariable: ""], currentDirectory: cwd.path) == .builtIn("cstar"))
         // A path is a path, whatever the variable holds.

@@ -106,9 +106,9 @@ struct MappingsCommandTests {
         let unknownFile = try await CLIProcess.run(["mappings", "show", "zendesk", "nope.yaml"])
         #expect(unknownFile.status == 2)
         #expect(unknownFile.stderr.contains("has no file 'nope.yaml'") && unknownFile.stderr.contains(first))
-        let unknownSet = try await CLIProcess.run(["mappings", "show", "freshdesk"])
+        let unknownSet = try await CLIProcess.run(["mappings", "show", "kayako"])
         #expect(unknownSet.status == 2)
-        #expect(unknownSet.stderr.contains("no built-in mapping set 'freshdesk'") && unknownSet.stderr.contains("zendesk"))
+        #expect(unknownSet.stderr.contains("no built-in mapping set 'kayako'") && unknownSet.stderr.contains("zendesk"))
     }
 
     @Test func copyWritesTheSetRefusesToOverwriteAndTheCopyIsUsable() async throws {
