@@ -9,12 +9,14 @@ struct SourceDetectorTests {
         BuiltInMappingSet.all.compactMap { s in (try? MappingSet.load(builtIn: s)).map { (s.name, $0.entities) } }
     }
 
-    @Test(arguments: [("Samples/zendesk", "zendesk"), ("Samples/zendesk-full", "zendesk"), ("Samples/zendesk-dump", "zendesk")])
+    @Test(arguments: [("Samples/zendesk", "zendesk"), ("Samples/zendesk-full", "zendesk"), ("Samples/zendesk-dump", "zendesk"),
+                      ("Samples/freshdesk", "freshdesk"), ("Samples/helpscout", "helpscout"), ("Samples/intercom", "intercom"),
+                      ("Samples/front", "front")])
     func everySampleIsRecognised(folder: String, set: String) {
         let outcome = SourceDetector.detect(exportDirectory: TestFiles.repoRoot.appendingPathComponent(folder).path, sets: Self.sets)
         guard case .recognised(let c) = outcome else { Issue.record("\(folder): \(outcome)"); return }
         #expect(c.set == set)
-        #expect(c.evidence.contains { $0.entity == "tickets" || $0.entity == "tickets-csv" })
+        #expect(c.evidence.contains { ["tickets", "tickets-csv", "conversations"].contains($0.entity) }, "\(c.evidence)")
     }
 
     @Test func aMixedFolderAndAnEmptyOneAreRefusedWithTheCandidates() throws {

@@ -6,7 +6,8 @@ import Testing
 struct MappingsInitTests {
     static let ticketFiles = [
         "Samples/zendesk/tickets.json", "Samples/zendesk/tickets.csv", "Samples/zendesk-full/tickets.json",
-        "Samples/zendesk-dump/incremental-tickets-001.json",
+        "Samples/zendesk-dump/incremental-tickets-001.json", "Samples/freshdesk/tickets/1001.json", "Samples/helpscout/conversations-001.json",
+        "Samples/intercom/conversations/215467000001.json", "Samples/front/conversations-001.json",
     ]
 
     @Test(arguments: ticketFiles)

@@ -19,6 +19,8 @@ public enum MappingInit {
         public var recordsKey: String?
         public var records: Int
         public var fields: [Field]
+        /// Each file is one record (a single-object API response).
+        public var singleObjects = false
     }
 
     public static let targets: [TargetResource] = [.customers, .tickets, .articles, .customerGroups]
@@ -27,7 +29,12 @@ public enum MappingInit {
     public static func survey(_ paths: [String], limit: Int = 500) throws -> Survey {
         guard let first = paths.first else { throw ReaderError(file: "", line: 0, message: "name at least one export file") }
         let format = SourceFormat(fileExtension: (first as NSString).pathExtension) ?? .json
-        var reader = MultiFileReader(paths: paths, options: ReaderOptions())
+        let layout = format == .json ? recordsLayout(first) : .reader(nil)
+        var reader: any RecordReader
+        switch layout {
+        case .reader(let pointer): reader = MultiFileReader(paths: paths, options: ReaderOptions(records: pointer))
+        case .single: reader = SingleDocumentReader(paths: paths)
+        }
         var order: [String] = []
         var fields: [String: Field] = [:]
         var recordsKey: String?
@@ -36,8 +43,12 @@ public enum MappingInit {
             guard case .record(let r) = item else { continue }
             n += 1
             if recordsKey == nil, let p = r.location.pointer, p.hasPrefix("/") {
-                let key = p.dropFirst().prefix { $0 != "/" }
-                if !key.isEmpty, Int(key) == nil { recordsKey = String(key) }
+                // "/tickets/3" → tickets; "/_embedded/conversations/0" → /_embedded/conversations
+                var parts = p.dropFirst().split(separator: "/").map(String.init)
+                if parts.count > 1, Int(parts.last!) != nil { parts.removeLast() }
+                if !parts.isEmpty, !parts.allSatisfy({ Int($0) != nil }) {
+                    recordsKey = parts.count == 1 ? parts[0] : "/" + parts.joined(separator: "/")
+                }
             }
             let names = r.csvColumns ?? r.fields.keys
             for name in names {
@@ -48,16 +59,64 @@ public enum MappingInit {
                 if let t = v.scalarText, fields[name]!.values.count < 12, !fields[name]!.values.contains(t) { fields[name]!.values.append(t) }
             }
         }
-        return Survey(files: paths, format: format, recordsKey: recordsKey, records: n, fields: order.map { fields[$0]! })
+        var survey = Survey(files: paths, format: format, recordsKey: recordsKey, records: n, fields: order.map { fields[$0]! })
+        if case .single = layout { survey.singleObjects = true; survey.recordsKey = nil }
+        return survey
+    }
+
+    /// Where the records of a JSON document are, decided from the document itself (read whole when it is not too
+    /// large): a single record (it has an `id`), or the first array of objects within a few levels (`tickets`,
+    /// `_embedded/conversations`, `data`). nil leaves it to the reader (arrays, NDJSON, large files).
+    enum Layout { case reader(String?), single }
+
+    static func recordsLayout(_ path: String) -> Layout {
+        guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size <= 64 << 20,
+              let data = FileManager.default.contents(atPath: path), let doc = try? JSONParser.parse(Array(data)),
+              case .object(let o) = doc else { return .reader(nil) }
+        if o["id"] != nil { return .single }
+        return .reader(recordsPointer(o))
+    }
+
+    static func recordsPointer(_ o: JSONObject) -> String? {
+        var queue: [(JSONObject, String)] = [(o, "")]
+        var depth = 0
+        while !queue.isEmpty, depth < 3 {
+            var next: [(JSONObject, String)] = []
+            for (obj, prefix) in queue {
+                for (k, v) in zip(obj.keys, obj.values) {
+                    let escaped = k.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+                    if let a = v.arrayValue, a.first?.objectValue != nil { return prefix + "/" + escaped }
+                    if let inner = v.objectValue { next.append((inner, prefix + "/" + escaped)) }
+                }
+            }
+            queue = next
+            depth += 1
+        }
+        return nil
+    }
+
+    /// Each file is one record (a single-object API response such as Freshdesk's `GET /api/v2/tickets/{id}`).
+    struct SingleDocumentReader: RecordReader {
+        let paths: [String]
+        var position = 0
+        mutating func next() throws -> ReadItem? {
+            while position < paths.count {
+                let path = paths[position]
+                position += 1
+                guard let data = FileManager.default.contents(atPath: path), case .object(let o) = try JSONParser.parse(Array(data), name: path) else { continue }
+                return .record(Record(fields: o, location: SourceLocation(file: path, line: 1, index: 1)))
+            }
+            return nil
+        }
     }
 
     /// The YAML of a starting mapping for `target`.
     public static func yaml(_ s: Survey, target: TargetResource, entity: String? = nil) -> String {
         let name = entity ?? target.rawValue
         var used = Set<String>()
-        func pick(_ patterns: [String]) -> Field? {
+        func pick(_ patterns: [String], _ accept: (Field) -> Bool = { _ in true }) -> Field? {
             for p in patterns {
-                if let f = s.fields.first(where: { !used.contains($0.name) && $0.filled > 0 && matches($0.name, p) }) {
+                if let f = s.fields.first(where: { !used.contains($0.name) && $0.filled > 0 && matches($0.name, p) && accept($0) }) {
                     used.insert(f.name)
                     return f
                 }
@@ -80,11 +139,16 @@ public enum MappingInit {
             "source:",
             "  files: [\(fileNames.map(q).joined(separator: ", "))]",
         ]
-        if let k = s.recordsKey { lines.append("  records: \(q(k))") }
+        if let k = s.recordsKey { lines.append("  records: \(q(k))") } else if s.singleObjects {
+            // Each file is one record: a records key the object does not have makes the reader take it whole.
+            lines.append("  records: \(q(target.rawValue))")
+        }
         lines.append("key: \(q(key?.name ?? s.fields.first?.name ?? "id"))")
         lines.append("fields:")
+        // A date field is one whose sample reads as a date (createdBy, an object, is not createdAt).
+        func isDate(_ f: Field) -> Bool { f.sample.map { DateParsing.normalise($0, format: .auto) != nil } ?? false }
         func date(_ target: String, _ patterns: [String]) {
-            if let f = pick(patterns) { lines.append("  \(target): { from: \(q(f.name)), transform: [date] }") }
+            if let f = pick(patterns, isDate) { lines.append("  \(target): { from: \(q(f.name)), transform: [date] }") }
         }
         switch target {
         case .customers:
@@ -121,7 +185,13 @@ public enum MappingInit {
                 lines.append("      - map: { \(entries.joined(separator: ", ")) }   # values seen; cStar: low, normal, high, urgent")
                 lines.append("        fallback: normal")
             }
-            if let requester = pick(["^requester$", "requester_?name", "^customer$", "customer_?name", "^from$", "contact", "requester", "customer", "email"]) {
+            // A person: a name or email as text, or an object holding one — not a date or a count about them.
+            let person = { (f: Field) -> Bool in
+                if let o = f.sample?.objectValue { return ["name", "email", "first", "firstName"].contains { o[$0] != nil } }
+                return f.sample?.stringValue != nil && !isDate(f)
+            }
+            if let requester = pick(["^requester$", "requester_?name", "^primary_?customer$", "^customer$", "customer_?name", "^from$",
+                                     "^author$", "contact", "requester", "customer", "email"], person) {
                 let path = requester.sample?.objectValue.flatMap { o in ["name", "email", "first", "firstName"].first { o[$0] != nil } }
                     .map { "\(requester.name).\($0)" } ?? requester.name
                 lines.append("  customerName: { from: \(q(path)), default: \"Unknown requester\" }")

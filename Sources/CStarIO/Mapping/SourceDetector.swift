@@ -48,7 +48,9 @@ public enum SourceDetector {
             return .unsure([], reason: "no built-in mapping set recognises the files of this folder")
         }
         for other in candidates.dropFirst() {
-            if other.files.isDisjoint(with: best.files) {
+            // Evidence of another helpdesk in other files counts when it is substantial: a look-alike single file
+            // (a Zendesk `ticket-1.json` that a Freshdesk pattern also matches) does not make a folder mixed.
+            if other.files.isDisjoint(with: best.files), other.score >= best.score * 0.3 {
                 return .unsure(candidates, reason: "the folder holds files of more than one helpdesk")
             }
             if other.score > best.score * 0.85 {

@@ -379,12 +379,28 @@ struct JSONTokenParser {
             try skipWhitespace()
             if let w = wanted {
                 if key == w { return true }
-            } else if try source.peek() == 91, collected["id"] == nil {
+            } else if try source.peek() == 91, collected["id"] == nil, try arrayOfObjectsAhead() {
                 // Without a named key, the first array-valued key holds the records (a record's own lists come after its id).
                 collected.appendUnchecked(key, .null)
                 return true
             }
             collected.appendUnchecked(key, try parseValue(depth: 1))
+        }
+    }
+
+    /// At a `[`: whether the array's first element is an object (`[{`), looking ahead without consuming. An empty
+    /// array or a list of strings is a record's own field, not the records.
+    func arrayOfObjectsAhead() throws -> Bool {
+        var i = source.pos + 1
+        while true {
+            while i < source.end {
+                let c = source.buffer[i]
+                if c == 32 || c == 9 || c == 10 || c == 13 { i += 1; continue }
+                return c == 123
+            }
+            let offset = i - source.pos
+            guard try source.refill(keepingFrom: source.pos) else { return false }
+            i = source.pos + offset
         }
     }
 
