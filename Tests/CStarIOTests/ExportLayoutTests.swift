@@ -178,4 +178,67 @@ struct ExportLayoutTests {
         #expect(c.missing.count == 1 && c.missing[0].contains("'fullname'"), "\(c.missing)")
         #expect(c.available == ["id", "email", "name", "phone"])
     }
+
+    @Test func pagesAreReadInNaturalOrderAndTheLatestVersionWinsTiesByTheNextField() async throws {
+        var files: [String: String] = [:]
+        for page in 1...10 {
+            var tickets = [#"{"id": \#(100 + page), "subject": "p\#(page)", "status": "open", "updated_at": "2025-01-01T00:00:00Z", "generated_timestamp": \#(page)}"#]
+            // Ticket 1 on page 9 (open) and page 10 (deleted, same updated_at, later generated_timestamp).
+            if page == 9 { tickets.append(#"{"id": 1, "subject": "old", "status": "open", "updated_at": "2025-02-01T00:00:00Z", "generated_timestamp": 1738370000}"#) }
+            if page == 10 { tickets.append(#"{"id": 1, "subject": "old", "status": "deleted", "updated_at": "2025-02-01T00:00:00Z", "generated_timestamp": 1738379999}"#) }
+            files["incremental-tickets-\(page).json"] = #"{"tickets": ["# + tickets.joined(separator: ",") + #"], "end_of_stream": \#(page == 10)}"#
+        }
+        let export = try MiniExport(files)
+        let mapping = """
+            version: 1
+            entity: tickets
+            target: tickets
+            source: { files: ["incremental-tickets-*.json"], records: tickets }
+            key: id
+            latestBy: [updated_at, generated_timestamp]
+            where:
+              - field: status
+                notEquals: deleted
+                reason: deleted in Zendesk
+            fields:
+              title: subject
+            """
+        let (summary, sink, _) = try await export.run([mapping])
+        #expect(summary.entities.first?.files.map { ($0 as NSString).lastPathComponent }.last == "incremental-tickets-10.json")
+        #expect(sink.payloads["tickets"]?.count == 10, "ticket 1 is deleted in its latest version")
+        #expect(summary.entities.first?.skippedBy == ["deleted in Zendesk": 1, "superseded": 1])
+    }
+
+    @Test func customFieldKeysFromAnyScriptAndCollidingTitlesAreNeverLostSilently() async throws {
+        let export = try MiniExport([
+            "ticket_fields.json": #"{"ticket_fields": [{"id": 1, "title": "Номер договора", "type": "text"}, {"id": 2, "title": "Région", "type": "text"}, {"id": 3, "title": "Region", "type": "text"}]}"#,
+            "tickets.json": #"{"tickets": [{"id": 7, "subject": "s", "assignee_id": 99, "custom_fields": [{"id": 1, "value": "A-1"}, {"id": 2, "value": "Nord"}, {"id": 3, "value": "North"}]}]}"#,
+        ])
+        let mapping = """
+            version: 1
+            entity: tickets
+            target: tickets
+            source: { files: [tickets.json], records: tickets }
+            indexes:
+              ticket_fields: { files: [ticket_fields.json], records: ticket_fields, key: id }
+            key: id
+            fields:
+              title: subject
+              assignedTo:
+                from: assignee_id
+                transform: [{ member: email, onMissing: null }]
+                noteIfLost: "assignees who are no cStar member"
+              customFields:
+                from: custom_fields
+                transform: [{ fieldValues: { index: ticket_fields, key: title, type: type } }]
+            """
+        let (summary, sink, _) = try await export.run([mapping])
+        let fields = sink.payloads["tickets"]?.first?["customFields"]?.objectValue
+        #expect(fields?["nomer_dogovora"] == .string("A-1"))
+        #expect(fields?["region"] == .string("Nord"), "the first of two fields making the same key keeps its value")
+        let notes = summary.entities.first?.notes ?? [:]
+        #expect(notes.contains { $0.key.contains("'region'") && $0.value == 1 }, "\(notes)")
+        #expect(notes["assignees who are no cStar member"] == 1)
+    }
 }
+

@@ -87,5 +87,12 @@ struct FullMigrationTests {
         #expect(statuses.contains { $0["key"] as? String == "awaiting_supplier" })
         let articles = try await api.all("/articles")
         #expect(articles.allSatisfy { ($0["categoryId"] as? String) != nil })
+        // A second run finds every ticket in cStar: their messages are skipped with them, not counted as delivered.
+        let again = try await CLIProcess.run(["migrate", "Samples/zendesk", "--api-url", base, "--json", "--state-dir", dir.appendingPathComponent("state").path],
+                                             env: ["CSTAR_SECRET_KEY": server.team.secretKey])
+        let second = try #require(try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any])
+        let ticketsAgain = try #require((second["entities"] as? [[String: Any]])?.first { $0["entity"] as? String == "tickets" })
+        #expect(ticketsAgain["skipped"] as? Int == 30)
+        #expect((ticketsAgain["children"] as? [String: Int]) == ["read": 100, "delivered": 0, "rejected": 0, "skipped": 100])
     }
 }

@@ -104,6 +104,8 @@ struct SafetyTests {
         #expect(delete.status == 2, "\(delete.stderr)")
         #expect(delete.stderr.contains("--yes"))
         #expect(try await f.api.all("/tickets").count == 5, "nothing deleted")
+        let runs = try await f.bulk(["runs", "--json"])
+        #expect(runs.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[]", "an unconfirmed run is not journaled: \(runs.stdout)")
         let before = f.server.api.requests.count("GET", "tickets").total
         for args in [["--where", "status=open", "--set", "staus=closed"], ["--where", "status=open", "--set", "status=clsoed"],
                      ["--where", "stauts=open", "--set", "status=closed"]] {

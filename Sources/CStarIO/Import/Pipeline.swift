@@ -215,7 +215,7 @@ public final class Pipeline {
         }
         if let version = mapping.latestBy {
             var reader = MultiFileReader(files: SourceFiles.matches(mapping.source, in: exportDirectory), options: ReaderOptions(records: mapping.source.records))
-            let (records, keys) = try index.buildLatest(entity: mapping.entity, reader: &reader, keyPath: mapping.key, versionPath: version)
+            let (records, keys) = try index.buildLatest(entity: mapping.entity, reader: &reader, keyPath: mapping.key, versionPaths: [version] + mapping.latestTieBreak)
             if records > keys { logger.info("\(mapping.entity): \(records - keys) records met again in later pages; the latest '\(version)' of each is kept") }
         }
     }
@@ -401,6 +401,19 @@ public final class Pipeline {
             summary.rejected += 1
             if batch.records.indices.contains(e.index) { summary.childRejected += Self.childCount(batch.records[e.index], mapping) }
             try reject(e.index, field: e.param, code: e.code, message: e.notSent ? "not sent: \(e.message)" : "cStar refused the record: \(e.message)")
+        }
+        // Records cStar already had keep what they have there: the children sent with them are not delivered. cStar
+        // answers with counts only, so this is exact when a whole batch was skipped, and a note otherwise.
+        if outcome.skipped > 0, !mapping.children.isEmpty {
+            let what = mapping.children.map(\.target).joined(separator: "/")
+            let refused = Set(outcome.errors.map(\.index))
+            let carried = batch.records.indices.filter { !refused.contains($0) }.reduce(0) { sum, i in sum + Self.childCount(batch.records[i], mapping) }
+            if outcome.created == 0 && outcome.updated == 0 {
+                summary.childSkipped += carried
+                if carried > 0 { summary.notes["\(what) of \(mapping.entity) already in cStar: kept as cStar has them, none added", default: 0] += carried }
+            } else {
+                summary.notes["\(mapping.entity) already in cStar, in batches with new ones: their \(what) are kept as cStar has them, none added", default: 0] += outcome.skipped
+            }
         }
         for p in outcome.partial {
             summary.childRejected += p.missing

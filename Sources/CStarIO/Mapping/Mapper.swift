@@ -198,6 +198,7 @@ public struct Mapper {
                     if let v = record.value(at: path), !isEmpty(v) { value = v; break }
                 }
             }
+            let hadValue = !isEmpty(value)
             do {
                 for t in rule.transforms { value = try apply(t, value, record: record, resolver: resolver) }
             } catch let e as TransformError {
@@ -212,6 +213,7 @@ public struct Mapper {
             }
             if isEmpty(value) {
                 if let note = rule.noteIfEmpty, !rule.required { resolver.note(note, count: 1) }
+                if let note = rule.noteIfLost, hadValue, !rule.required { resolver.note(note, count: 1) }
                 if rule.required {
                     let from = rule.sources.isEmpty ? "" : " (source field \(rule.sources.map { "'\($0)'" }.joined(separator: " or ")))"
                     return .failure(Diagnostic(location: record.location, entity: entity, field: rule.target, code: "required_missing",

@@ -99,6 +99,9 @@ public struct FieldRule: Sendable {
     public var line: Int
     /// When the value ends up empty, counted in the summary under this text (what cStar does instead).
     public var noteIfEmpty: String?
+    /// When the source had a value but the rule ends up empty (a reference or lookup that found nothing), counted
+    /// in the summary under this text.
+    public var noteIfLost: String?
     /// The source field may be missing from an export altogether (newer Zendesk fields): `plan` and `validate`
     /// do not call it a mistake.
     public var optional = false
@@ -192,6 +195,9 @@ public struct EntityMapping: Sendable {
     /// Records met more than once (incremental export pages) are taken once: the version with the greatest value
     /// of this field (the last one read on a tie); the others are skipped as superseded.
     public var latestBy: String?
+    /// Further fields that break a tie of `latestBy` (Zendesk's `generated_timestamp` changes on every update,
+    /// deletion included, while `updated_at` may not).
+    public var latestTieBreak: [String] = []
     /// Source fields left behind on purpose (API links, fields repeated under another name): the coverage report
     /// does not list them as not migrated.
     public var ignore: [String] = []
@@ -324,7 +330,8 @@ public struct EntityMapping: Sendable {
             }
         }
         let fallbackFor = dict["fallbackFor"].flatMap { r.string($0, "fallbackFor") }
-        let latestBy = dict["latestBy"].flatMap { r.string($0, "latestBy") }
+        let latestFields = dict["latestBy"].flatMap { r.strings($0, "latestBy") } ?? []
+        let latestBy = latestFields.first
         let ignore = dict["ignore"].flatMap { r.strings($0, "ignore") } ?? []
         for rule in fields + children.flatMap({ $0.fields + ($0.whenNone ?? []) }) {
             for t in rule.transforms {
@@ -347,7 +354,7 @@ public struct EntityMapping: Sendable {
         if !r.errors.isEmpty { throw MappingErrors(errors: r.errors) }
         return EntityMapping(file: file, entity: entity, target: target, description: description, source: source, key: key,
                              conditions: conditions, dedupe: dedupe, fields: fields, indexes: indexes, children: children,
-                             fallbackFor: fallbackFor, latestBy: latestBy, ignore: ignore, text: text)
+                             fallbackFor: fallbackFor, latestBy: latestBy, latestTieBreak: Array(latestFields.dropFirst()), ignore: ignore, text: text)
     }
 
     /// One entry of a child's `sources`: a source spec plus `parentKey`, `unnest` and `where`.
@@ -495,7 +502,7 @@ public struct EntityMapping: Sendable {
         if case .scalar(let s) = node {
             return FieldRule(target: target, sources: [s.string], constant: nil, defaultValue: nil, required: false, transforms: [], line: node.mark?.line ?? 0)
         }
-        guard let pairs = r.mapping(node, path, allowed: ["from", "fromColumns", "const", "default", "required", "transform", "noteIfEmpty", "optional"]) else { return nil }
+        guard let pairs = r.mapping(node, path, allowed: ["from", "fromColumns", "const", "default", "required", "transform", "noteIfEmpty", "noteIfLost", "optional"]) else { return nil }
         var rule = FieldRule(target: target, sources: [], constant: nil, defaultValue: nil, required: false, transforms: [], line: node.mark?.line ?? 0)
         for (k, v) in pairs {
             switch k {
@@ -510,6 +517,7 @@ public struct EntityMapping: Sendable {
             case "default": rule.defaultValue = r.json(v)
             case "required": rule.required = r.bool(v, "\(path).required") ?? false
             case "noteIfEmpty": rule.noteIfEmpty = r.string(v, "\(path).noteIfEmpty")
+            case "noteIfLost": rule.noteIfLost = r.string(v, "\(path).noteIfLost")
             case "optional": rule.optional = r.bool(v, "\(path).optional") ?? false
             default: rule.transforms = parseTransforms(v, path: "\(path).transform", &r)
             }

@@ -84,6 +84,7 @@ extension Mapper {
             return value
         case .truncate(let n):
             guard let s = value.stringValue, s.count > n else { return value }
+            resolver.note("values cut to \(n) characters to fit (truncate)", count: 1)
             return .string(String(s.prefix(n)))
         case .split(let sep):
             guard let s = value.stringValue else { return value }
@@ -127,7 +128,9 @@ extension Mapper {
             }
             return found
         case .slug:
-            guard let s = value.scalarText else { return value }
+            guard let raw = value.scalarText else { return value }
+            // Letters of any script become ASCII first (Catégorie → categorie, Номер → nomer), so no key is lost.
+            let s = raw.allSatisfy(\.isASCII) ? raw : (raw.applyingTransform(StringTransform("Any-Latin; Latin-ASCII"), reverse: false) ?? raw)
             var out = ""
             for ch in s.lowercased().unicodeScalars {
                 if ch.isASCII, CharacterSet.alphanumerics.contains(ch) { out.unicodeScalars.append(ch) }
@@ -167,7 +170,12 @@ extension Mapper {
             let def = Record(fields: definition, location: record.location)
             guard let keyText = spec.key.lazy.compactMap({ def.value(at: $0)?.scalarText }).first(where: { !$0.isEmpty }),
                   case .string(let key) = try apply(.slug, .string(keyText), record: def, resolver: resolver), !key.isEmpty else {
-                resolver.note("custom field values whose definition has no \(spec.key.joined(separator: "/")) (not migrated)", count: 1)
+                resolver.note("custom field values whose definition gives no usable key from \(spec.key.joined(separator: "/")) (not migrated)", count: 1)
+                continue
+            }
+            // Two definitions whose titles make the same key: the first value stays, the other is counted, not lost silently.
+            if out[key] != nil {
+                resolver.note("custom field values whose key '\(key)' another field of the record also makes (not migrated; rename one of the fields)", count: 1)
                 continue
             }
             let type = spec.type.flatMap { def.value(at: $0)?.scalarText } ?? ""

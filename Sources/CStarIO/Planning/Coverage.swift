@@ -1,3 +1,5 @@
+import Foundation
+
 /// What of an export a mapping reads and leaves behind, counted by `plan` and `validate`: source fields present
 /// in the records that no rule reads (with how many records have a value), and fields the mapping reads that no
 /// record has (a typo, or a column the export does not carry).
@@ -74,6 +76,7 @@ struct CoverageCounter {
         add(mapping.key, to: &read)
         for i in mapping.ignore { add(i, to: &read) }
         if let l = mapping.latestBy { add(l, to: &read) }
+        for l in mapping.latestTieBreak { add(l, to: &read) }
         for c in mapping.conditions { add(c.field, to: &read) }
         rulePaths(mapping.fields, into: &read)
         var childRead: [String: Set<String>] = [:]
@@ -161,5 +164,34 @@ struct CoverageCounter {
             }
         }
         return c
+    }
+}
+
+/// Before a migration sends anything: rules that read a field the first records of their files do not have (a
+/// typo in a copied mapping, a column a CSV view does not carry). `plan` and `validate` check every record; this
+/// checks the first `sample` records of each entity, so a mistake is caught before it costs data.
+public enum Preflight {
+    public static func missingFields(_ mappings: [EntityMapping], in directory: String, sample: Int = 200) -> [String] {
+        let withFiles = Set(mappings.filter { !SourceFiles.resolve($0.source, in: directory).isEmpty }.map(\.entity))
+        var problems: [String] = []
+        for m in mappings where withFiles.contains(m.entity) {
+            if let primary = m.fallbackFor, withFiles.contains(primary) { continue }
+            let files = SourceFiles.matches(m.source, in: directory)
+            var reader = MultiFileReader(files: files, options: ReaderOptions(records: m.source.records))
+            var counter = CoverageCounter(m)
+            var n = 0
+            while n < sample, let item = try? reader.next() {
+                guard case .record(let r) = item else { continue }
+                counter.count(r)
+                n += 1
+            }
+            let c = counter.result
+            guard !c.missing.isEmpty else { continue }
+            let names = files.map { ($0.path as NSString).lastPathComponent }.prefix(3).joined(separator: ", ")
+            for missing in c.missing {
+                problems.append("\(m.entity): \(missing) reads a field that none of the first \(n) records of \(names) has (they have: \(c.available.prefix(40).joined(separator: ", ")))")
+            }
+        }
+        return problems
     }
 }

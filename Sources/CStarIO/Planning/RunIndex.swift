@@ -135,7 +135,7 @@ public final class RunIndex: @unchecked Sendable {
     // MARK: Latest versions
 
     /// Indexes, for every key of `entity`, where its latest version is (greatest `versionPath`, the last one read on a tie).
-    public func buildLatest(entity: String, reader: inout some RecordReader, keyPath: String, versionPath: String) throws -> (records: Int, keys: Int) {
+    public func buildLatest(entity: String, reader: inout some RecordReader, keyPath: String, versionPaths: [String]) throws -> (records: Int, keys: Int) {
         var records = 0
         try db.write { db in
             let statement = try db.makeStatement(sql: """
@@ -146,12 +146,21 @@ public final class RunIndex: @unchecked Sendable {
             while let item = try reader.next() {
                 guard case .record(let r) = item, let key = r.value(at: keyPath)?.scalarText, !key.isEmpty else { continue }
                 records += 1
-                let version = r.value(at: versionPath)?.scalarText ?? ""
+                // Compared as text: each part is normalised so that text order is time or number order.
+                let version = versionPaths.map { Self.sortable(r.value(at: $0)) }.joined(separator: "\u{1}")
                 try statement.execute(arguments: [entity, key, version, r.location.file, r.location.index, r.location.line])
             }
         }
         let keys = try db.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM latest WHERE entity = ?", arguments: [entity]) ?? 0 }
         return (records, keys)
+    }
+
+    /// A version value as text that sorts like the value: dates as ISO 8601 UTC, numbers zero-padded.
+    static func sortable(_ v: JSONValue?) -> String {
+        guard let v, !v.isNull else { return "" }
+        if let i = v.intValue { return String(format: "%020lld", i) }
+        if let iso = DateParsing.normalise(v, format: .iso8601) { return iso }
+        return v.scalarText ?? ""
     }
 
     public func latest(entity: String, key: String) throws -> SourceLocation? {

@@ -3,7 +3,7 @@ import Foundation
 /// Finds an entity's source files in an export folder and opens the right reader for each.
 public enum SourceFiles {
     /// Files matching the patterns (relative to `directory`, `*` and `?` wildcards), each pattern's matches sorted
-    /// by name, duplicates removed, in pattern order.
+    /// by name in natural order (`page-2` before `page-10`), duplicates removed, in pattern order.
     public static func resolve(_ patterns: [String], in directory: String) -> [String] {
         matches(patterns, in: directory).map(\.path)
     }
@@ -21,7 +21,8 @@ public enum SourceFiles {
             guard !components.isEmpty, !components.contains(".."), !pattern.hasPrefix("/") else { continue }
             var found: [SourceFile] = []
             walk(directory, components[...], captures: [:], into: &found)
-            for f in found.sorted(by: { $0.path < $1.path }) where !seen.contains(f.path) {
+            // Natural order: page 2 before page 10 (an incremental dump's pages are numbered without padding).
+            for f in found.sorted(by: { $0.path.compare($1.path, options: [.numeric, .literal]) == .orderedAscending }) where !seen.contains(f.path) {
                 // A symbolic link pointing out of the export folder is not followed.
                 let real = URL(fileURLWithPath: f.path).resolvingSymlinksInPath().path
                 guard real == root || real.hasPrefix(root.hasSuffix("/") ? root : root + "/") else { continue }
@@ -40,7 +41,7 @@ public enum SourceFiles {
         if pattern.isLiteral {
             candidates = [component]
         } else {
-            candidates = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+            candidates = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { !$0.hasPrefix(".") }
         }
         for name in candidates {
             guard let caught = pattern.match(name) else { continue }

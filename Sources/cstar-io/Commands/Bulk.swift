@@ -417,7 +417,8 @@ enum BulkCommand {
                 }
                 // Destructive without a terminal to ask: only with an explicit --yes.
                 if !selection.yes, !stdinIsTerminal, items > 0 {
-                    try journal.setState(runId, .cancelled)
+                    // Never confirmed, so never a run: nothing is journaled that `bulk runs` or `bulk undo` would offer.
+                    try journal.deleteUnsentRun(runId)
                     await resolved.shutdown()
                     throw UsageError("this would \(verb) \(items) \(spec.resource.rawValue), and there is no terminal to ask: pass --yes to confirm (try --dry-run first). Nothing was changed.")
                 }

@@ -42,6 +42,10 @@ struct MigrationRunner {
             store = try CheckpointStore(path: (target.stateDir as NSString).appendingPathComponent("checkpoints.sqlite"))
             let source = URL(fileURLWithPath: exportDir).standardizedFileURL.path
             try Pipeline.requireFiles(entities, in: exportDir)
+            let missing = Preflight.missingFields(entities, in: exportDir)
+            if !missing.isEmpty {
+                throw UsageError(missing.joined(separator: "\n") + "\nNothing was sent. Fix the field names in the mapping, or mark a rule `optional: true` when exports may lack that field.")
+            }
             let files = SourceFiles.all(for: entities, in: exportDir)
             // Everything that shapes the batches is part of the run's identity (concurrency is not: it only changes timing).
             let fingerprint = CheckpointStore.fingerprint(mappings: entities, sourceFiles: files, target: resolved.target.identity,
