@@ -104,7 +104,7 @@ struct SafetyTests {
         #expect(delete.status == 2, "\(delete.stderr)")
         #expect(delete.stderr.contains("--yes"))
         #expect(try await f.api.all("/tickets").count == 5, "nothing deleted")
-        let runs = try await f.bulk(["runs", "--json"])
+        let runs = try await CLIProcess.run(["bulk", "runs", "--json", "--state-dir", f.state.path])
         #expect(runs.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[]", "an unconfirmed run is not journaled: \(runs.stdout)")
         let before = f.server.api.requests.count("GET", "tickets").total
         for args in [["--where", "status=open", "--set", "staus=closed"], ["--where", "status=open", "--set", "status=clsoed"],

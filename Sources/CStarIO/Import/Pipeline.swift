@@ -201,7 +201,7 @@ public final class Pipeline {
             for source in child.sources {
                 var reader = MultiFileReader(files: SourceFiles.matches(source.spec, in: exportDirectory), options: ReaderOptions(records: source.spec.records))
                 let result = try index.buildChildIndex(entity: mapping.entity, child: child.target, reader: &reader, source: source,
-                                                       childKey: child.key, order: child.order)
+                                                       childKey: child.key, order: child.order, conditions: child.conditions)
                 summary.childRead += result.indexed + result.duplicates + result.problems.count
                 summary.childSkipped += result.duplicates
                 summary.childRejected += result.problems.count

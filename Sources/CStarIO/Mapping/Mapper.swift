@@ -121,7 +121,18 @@ public struct Mapper {
                 return .rejected(Diagnostic(location: record.location, entity: entity, field: child.target, code: "children_unreadable", message: "\(error)"))
             }
             var items: [JSONValue] = []
-            if records.isEmpty, let standIn = child.whenNone {
+            if let leading = child.leading {
+                // The parent's own first message, always first.
+                switch Self.applyRules(leading, to: record, entity: "\(entity).\(child.target)", resolver: resolver) {
+                case .success(let p):
+                    tally.read += 1
+                    items.append(.object(p))
+                case .failure(let d):
+                    tally.read += 1
+                    tally.problems.append(d)
+                }
+            }
+            if records.isEmpty, items.isEmpty, let standIn = child.whenNone {
                 // Nothing but the parent itself: its own rules make the one child (the description as first message).
                 if case .success(let p) = Self.applyRules(standIn, to: record, entity: "\(entity).\(child.target)", resolver: resolver) {
                     tally.read += 1
@@ -159,21 +170,25 @@ public struct Mapper {
             var seen: Set<String> = []
             let base = parent.location.pointer ?? ""
             for (i, v) in items.enumerated() {
-                tally.read += 1
                 guard let o = v.objectValue else {
+                    tally.read += 1
                     tally.problems.append(Diagnostic(location: parent.location, entity: "\(mapping.entity).\(child.target)", field: inline, code: "not_an_object",
                                                      message: "\(inline)[\(i)] is a JSON \(v.typeName), expected an object"))
                     continue
                 }
+                let candidate = Record(fields: o, location: parent.location)
+                guard child.conditions.allSatisfy({ Self.holds($0, candidate.value(at: $0.field)) }) else { continue }
+                tally.read += 1
                 if let k = child.key, let id = o[k]?.scalarText {
                     guard seen.insert(id).inserted else { tally.skipped += 1; continue }
                 }
                 out.append(Record(fields: o, location: SourceLocation(file: parent.location.file, line: parent.location.line, index: i + 1,
                                                                       pointer: "\(base)/\(inline)/\(i)")))
             }
-            if let order = child.order {
+            if !child.order.isEmpty {
+                let key = { (r: Record) in RunIndex.sortable(child.order.lazy.compactMap { r.value(at: $0) }.first { !Self.isEmpty($0) }) }
                 out = out.enumerated().sorted { a, b in
-                    let x = a.element.value(at: order)?.scalarText ?? "", y = b.element.value(at: order)?.scalarText ?? ""
+                    let x = key(a.element), y = key(b.element)
                     return x != y ? x < y : a.offset < b.offset
                 }.map(\.element)
             }
@@ -238,10 +253,12 @@ public struct Mapper {
         return .object(out)
     }
 
+    /// Null, "" and [] are empty: left out of payloads, skipped by `from` alternatives, filled by defaults.
     static func isEmpty(_ v: JSONValue) -> Bool {
         switch v {
         case .null: return true
         case .string(let s): return s.isEmpty
+        case .array(let a): return a.isEmpty
         default: return false
         }
     }

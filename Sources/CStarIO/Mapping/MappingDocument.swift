@@ -168,8 +168,14 @@ public struct ChildSpec: Sendable {
     public var sources: [ChildSource] = []
     /// The children's own key: a child met again (in another source, or twice inline) is skipped as a duplicate.
     public var key: String?
-    /// Children are put in the order of this field (stable; e.g. `created_at`), whichever source they came from.
-    public var order: String?
+    /// Children are put in the order of these fields (the first one a child has; stable; e.g. `created_at`, or
+    /// `[created_at, posted_at]` when sources name their time differently), whichever source they came from.
+    public var order: [String] = []
+    /// Only children meeting every condition are children (inline ones too; a source's own `where` adds to it).
+    public var conditions: [Condition] = []
+    /// Rules applied to the parent record that make its first child, always (a Freshdesk ticket's `description`,
+    /// an Intercom conversation's `source`): it comes before the others.
+    public var leading: [FieldRule]?
     /// Rules applied to the parent record when it has no children at all: one child stands in (a ticket's
     /// `description` as its first message when the export holds no comments).
     public var whenNone: [FieldRule]?
@@ -302,11 +308,14 @@ public struct EntityMapping: Sendable {
         if let ch = dict["children"], let pairs = r.mapping(ch, "children") {
             for (target, node) in pairs {
                 let p = "children.\(target)"
-                guard let spec = r.mapping(node, p, allowed: ["inline", "source", "sources", "parentKey", "fields", "key", "order", "whenNone"]) else { continue }
+                guard let spec = r.mapping(node, p, allowed: ["inline", "source", "sources", "parentKey", "fields", "key", "order", "whenNone",
+                                                              "where", "leading"]) else { continue }
                 let d = Dictionary(spec, uniquingKeysWith: { a, _ in a })
                 var child = ChildSpec(target: target, inline: d["inline"].flatMap { r.string($0, "\(p).inline") },
-                                      key: d["key"].flatMap { r.string($0, "\(p).key") }, order: d["order"].flatMap { r.string($0, "\(p).order") },
+                                      key: d["key"].flatMap { r.string($0, "\(p).key") }, order: d["order"].flatMap { r.strings($0, "\(p).order") } ?? [],
                                       fields: [], line: node.mark?.line ?? 0)
+                if let w = d["where"] { child.conditions = parseConditions(w, &r) }
+                if let l = d["leading"] { child.leading = parseFields(l, path: "\(p).leading", &r) }
                 let parentKey = d["parentKey"].flatMap { r.string($0, "\(p).parentKey") }
                 if let s = d["source"] {
                     let spec = parseSource(s, path: "\(p).source", &r)
@@ -333,7 +342,7 @@ public struct EntityMapping: Sendable {
         let latestFields = dict["latestBy"].flatMap { r.strings($0, "latestBy") } ?? []
         let latestBy = latestFields.first
         let ignore = dict["ignore"].flatMap { r.strings($0, "ignore") } ?? []
-        for rule in fields + children.flatMap({ $0.fields + ($0.whenNone ?? []) }) {
+        for rule in fields + children.flatMap({ $0.fields + ($0.whenNone ?? []) + ($0.leading ?? []) }) {
             for t in rule.transforms {
                 var used: String?
                 if case .lookup(let index, _, _) = t { used = index }

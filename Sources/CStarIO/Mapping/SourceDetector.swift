@@ -33,19 +33,27 @@ public enum SourceDetector {
 
     public static func detect(exportDirectory: String, sets: [(name: String, entities: [EntityMapping])]) -> Outcome {
         var candidates: [Candidate] = []
+        var weak: [Candidate] = []
         for (name, entities) in sets {
             var evidence: [Evidence] = []
+            var faint: [Evidence] = []
             for m in entities {
                 let files = SourceFiles.resolve(m.source, in: exportDirectory)
                 guard let file = files.first, let record = firstRecord(file, records: m.source.records) else { continue }
                 let f = fit(m, record)
-                if f >= minimumFit { evidence.append(Evidence(entity: m.entity, file: file, fit: f)) }
+                if f >= minimumFit { evidence.append(Evidence(entity: m.entity, file: file, fit: f)) } else if f > 0 { faint.append(Evidence(entity: m.entity, file: file, fit: f)) }
             }
             if !evidence.isEmpty { candidates.append(Candidate(set: name, evidence: evidence)) }
+            if !faint.isEmpty { weak.append(Candidate(set: name, evidence: faint)) }
         }
         candidates.sort { $0.score > $1.score }
         guard let best = candidates.first else {
-            return .unsure([], reason: "no built-in mapping set recognises the files of this folder")
+            // Records trimmed to a few fields (a script's own dump): the file names and keys still tell, when only
+            // one set finds its files.
+            weak.sort { $0.score > $1.score }
+            if let first = weak.first, weak.count == 1 || first.score >= 2 * weak[1].score { return .recognised(first) }
+            return .unsure(weak, reason: weak.isEmpty ? "no built-in mapping set recognises the files of this folder"
+                                                      : "the records have too few of any set's fields to tell")
         }
         for other in candidates.dropFirst() {
             // Evidence of another helpdesk in other files counts when it is substantial: a look-alike single file

@@ -86,7 +86,9 @@ struct CoverageCounter {
             var set = Set<String>()
             for i in mapping.ignore where i.hasPrefix(child.target + ".") { add(String(i.dropFirst(child.target.count + 1)), to: &set) }
             if let k = child.key { add(k, to: &set) }
-            if let o = child.order { add(o, to: &set) }
+            for o in child.order { add(o, to: &set) }
+            for c in child.conditions { add(c.field, to: &set) }
+            rulePaths(child.leading ?? [], into: &read)
             for s in child.sources {
                 add(s.parentKey, to: &set)
                 if let u = s.unnest { add(u, to: &set) }

@@ -64,7 +64,7 @@ public final class RunIndex: @unchecked Sendable {
     /// `unnest`, each element of that array field is a child, with the fields of its record it lacks; only
     /// children meeting the source's conditions are kept. A child whose `childKey` was indexed before is a duplicate.
     public func buildChildIndex(entity: String, child: String, reader: inout some RecordReader, source: ChildSource,
-                                childKey: String?, order: String?) throws -> ChildIndexResult {
+                                childKey: String?, order: [String], conditions: [Condition] = []) throws -> ChildIndexResult {
         var result = ChildIndexResult()
         try db.write { db in
             var seq = try Int.fetchOne(db, sql: "SELECT MAX(seq) FROM child WHERE entity = ? AND child = ?", arguments: [entity, child]) ?? 0
@@ -72,14 +72,14 @@ public final class RunIndex: @unchecked Sendable {
                 INSERT OR IGNORE INTO child (entity, child, parent_key, seq, file, line, data, child_key, sort, pointer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             func add(_ r: Record) throws {
-                guard source.conditions.allSatisfy({ Mapper.holds($0, r.value(at: $0.field)) }) else { return }
+                guard (source.conditions + conditions).allSatisfy({ Mapper.holds($0, r.value(at: $0.field)) }) else { return }
                 guard let key = r.value(at: source.parentKey)?.scalarText, !key.isEmpty else {
                     result.problems.append(ReaderError(file: r.location.file, line: r.location.line,
                                                        message: "\(r.location.pointer.map { "\($0): " } ?? "")child record has no '\(source.parentKey)'; it cannot be joined to a parent (name the parent in the file pattern, e.g. 'comments-{\(source.parentKey)}.json')"))
                     return
                 }
                 seq += 1
-                let sort = order.flatMap { r.value(at: $0)?.scalarText } ?? ""
+                let sort = Self.sortable(order.lazy.compactMap { r.value(at: $0) }.first { !Mapper.isEmpty($0) })
                 try statement.execute(arguments: [entity, child, key, seq, r.location.file, r.location.line, JSONSerializer.string(.object(r.fields)),
                                                   childKey.flatMap { r.value(at: $0)?.scalarText }, sort, r.location.pointer])
                 if db.changesCount == 0 { result.duplicates += 1 } else { result.indexed += 1 }

@@ -281,7 +281,7 @@ enum RecordShape {
 
     /// Keys that only API pages have, never records.
     static let pagingKeys: Set<String> = ["next_page", "previous_page", "end_of_stream", "after_cursor", "after_url", "before_cursor",
-                                           "before_url", "end_time", "links", "meta"]
+                                           "before_url", "end_time", "links", "meta", "_links", "_pagination", "pages"]
 
     init(_ o: JSONObject, records pointer: [String], singular: String?) {
         if !pointer.isEmpty {
@@ -310,7 +310,11 @@ public struct PageInfo: Sendable, Equatable {
 
     init(_ o: JSONObject) {
         isPage = true
-        nextPage = o["next_page"]?.stringValue ?? o["links"]?["next"]?.stringValue
+        // Zendesk `next_page`, JSON:API `links.next`, Help Scout (HAL) `_links.next.href`, Intercom `pages.next`
+        // (a URL, or an object with `starting_after`), Front `_pagination.next`.
+        nextPage = o["next_page"]?.stringValue ?? o["links"]?["next"]?.stringValue ?? o["_links"]?["next"]?["href"]?.stringValue
+            ?? o["pages"]?["next"].flatMap { $0.stringValue ?? ($0.objectValue != nil ? JSONSerializer.string($0) : nil) }
+            ?? o["_pagination"]?["next"]?.stringValue
         endOfStream = o["end_of_stream"]?.boolValue
         hasMore = o["meta"]?["has_more"]?.boolValue
     }

@@ -42,9 +42,17 @@ struct MigrationRunner {
             store = try CheckpointStore(path: (target.stateDir as NSString).appendingPathComponent("checkpoints.sqlite"))
             let source = URL(fileURLWithPath: exportDir).standardizedFileURL.path
             try Pipeline.requireFiles(entities, in: exportDir)
+            // A field the first records do not have: in your own mapping (or a CSV header) a mistake to fix before
+            // anything is sent; in a built-in set over JSON, where dumps may leave fields out, a warning.
             let missing = Preflight.missingFields(entities, in: exportDir)
-            if !missing.isEmpty {
-                throw UsageError(missing.joined(separator: "\n") + "\nNothing was sent. Fix the field names in the mapping, or mark a rule `optional: true` when exports may lack that field.")
+            let builtIn = entities.allSatisfy { $0.file.hasSuffix("(built-in)") }
+            let fatal = missing.filter { !builtIn || $0.contains(".csv") }
+            if !fatal.isEmpty {
+                throw UsageError(fatal.joined(separator: "\n") + "\nNothing was sent. Fix the field names in the mapping, or mark a rule `optional: true` when exports may lack that field.")
+            }
+            if !quiet {
+                for m in missing.prefix(5) { Console.err("warning: \(m)") }
+                if missing.count > 5 { Console.err("warning: … \(missing.count - 5) more such fields (cstar-io validate lists them)") }
             }
             let files = SourceFiles.all(for: entities, in: exportDir)
             // Everything that shapes the batches is part of the run's identity (concurrency is not: it only changes timing).
