@@ -84,14 +84,19 @@ struct SafetyTests {
         let pipe = Pipe()
         holder.standardOutput = pipe
         try holder.run()
-        _ = pipe.fileHandleForReading.availableData  // "locked"
+        // Wait for "locked" off the cooperative threads (in-process sandboxes of other tests serve on them).
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async { _ = pipe.fileHandleForReading.availableData; c.resume() }
+        }
         let refused = try await CLIProcess.run(["migrate", "Samples/zendesk", "--from", "zendesk", "--state-dir", state.path])
         #expect(refused.status == 2, "\(refused.stderr)")
         #expect(refused.stderr.contains("pid \(holder.processIdentifier)") && refused.stderr.contains("migrate ./export"), "\(refused.stderr)")
         let status = try await CLIProcess.run(["status", "--state-dir", state.path])
         #expect(status.stderr.contains("in use") || status.stderr.contains("using it"), "a reader says the folder is in use: \(status.stderr)")
         kill(holder.processIdentifier, SIGKILL)
-        holder.waitUntilExit()
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async { holder.waitUntilExit(); c.resume() }
+        }
         let after = try await CLIProcess.run(["migrate", "Samples/zendesk", "--from", "zendesk", "--state-dir", state.path, "--quiet"])
         #expect(after.status == 3, "the OS dropped the killed holder's lock: \(after.stderr)")
     }

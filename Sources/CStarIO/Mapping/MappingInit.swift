@@ -229,14 +229,10 @@ public enum MappingInit {
         return n.range(of: pattern, options: .regularExpression) != nil
     }
 
+    /// The same snake_case keys the `slug` transform makes.
     static func slug(_ s: String) -> String {
-        var out = ""
-        for ch in s.unicodeScalars {
-            if ch.isASCII, CharacterSet.alphanumerics.contains(ch) { out.unicodeScalars.append(ch) }
-            else if !out.isEmpty, !out.hasSuffix("_") { out += "_" }
-        }
-        while out.hasSuffix("_") { out.removeLast() }
-        return out.isEmpty ? "field" : out
+        let key = (try? Mapper.applyForTesting(.slug, .string(s)))?.stringValue ?? ""
+        return key.isEmpty ? "field" : key
     }
 
     static func guessStatus(_ v: String) -> String {
