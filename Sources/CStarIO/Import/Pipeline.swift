@@ -404,15 +404,17 @@ public final class Pipeline {
         }
         // Records cStar already had keep what they have there: the children sent with them are not delivered. cStar
         // answers with counts only, so this is exact when a whole batch was skipped, and a note otherwise.
-        if outcome.skipped > 0, !mapping.children.isEmpty {
+        // (Updated ones too: an update changes the record's fields, not the thread cStar holds.)
+        let existed = outcome.skipped + outcome.updated
+        if existed > 0, !mapping.children.isEmpty {
             let what = mapping.children.map(\.target).joined(separator: "/")
             let refused = Set(outcome.errors.map(\.index))
             let carried = batch.records.indices.filter { !refused.contains($0) }.reduce(0) { sum, i in sum + Self.childCount(batch.records[i], mapping) }
-            if outcome.created == 0 && outcome.updated == 0 {
+            if outcome.created == 0 {
                 summary.childSkipped += carried
                 if carried > 0 { summary.notes["\(what) of \(mapping.entity) already in cStar: kept as cStar has them, none added", default: 0] += carried }
             } else {
-                summary.notes["\(mapping.entity) already in cStar, in batches with new ones: their \(what) are kept as cStar has them, none added", default: 0] += outcome.skipped
+                summary.notes["\(mapping.entity) already in cStar, in batches with new ones: their \(what) are kept as cStar has them, none added", default: 0] += existed
             }
         }
         for p in outcome.partial {
