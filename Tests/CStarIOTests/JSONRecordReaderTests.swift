@@ -75,6 +75,18 @@ struct JSONRecordReaderTests {
         #expect(r.location.description.hasSuffix(":1 /users/1"))
     }
 
+    /// Numbers no Int64 or Double holds stay as their text: the file goes on, and only a rule that needs the number
+    /// rejects its record.
+    @Test func numbersOutOfRangeAreKeptAsTextAndTheFileGoesOn() throws {
+        let path = try TestFiles.write(#"[{"id": 1, "n": 1e999999, "big": 123456789012345678901234567890}, {"id": 2, "n": 5}]"#)
+        let records = try readAll(path)
+        #expect(records.count == 2)
+        #expect(records[0].fields["n"] == .string("1e999999"))
+        #expect(records[0].fields["big"] == .string("123456789012345678901234567890"), "a 30-digit id passes through whole")
+        #expect(throws: (any Error).self) { try Mapper.applyForTesting(.number, records[0].fields["n"]!) }
+        #expect(try Mapper.applyForTesting(.number, records[1].fields["n"]!) == .int(5))
+    }
+
     @Test func recordsLargerThanTheReadBufferAreReadWhole() throws {
         let big = String(repeating: "x", count: 3_000_000)
         let path = try TestFiles.write("[{\"body\": \"\(big)\"}, {\"body\": \"small\"}]")
