@@ -147,7 +147,7 @@ public final class RunIndex: @unchecked Sendable {
                 guard case .record(let r) = item, let key = r.value(at: keyPath)?.scalarText, !key.isEmpty else { continue }
                 records += 1
                 // Compared as text: each part is normalised so that text order is time or number order.
-                let version = versionPaths.map { Self.sortable(r.value(at: $0)) }.joined(separator: "\u{1}")
+                let version = versionPaths.map { Self.sortable(r.value(at: $0), missing: "") }.joined(separator: "\u{1}")
                 try statement.execute(arguments: [entity, key, version, r.location.file, r.location.index, r.location.line])
             }
         }
@@ -156,8 +156,10 @@ public final class RunIndex: @unchecked Sendable {
     }
 
     /// A version value as text that sorts like the value: dates as ISO 8601 UTC, numbers zero-padded.
-    static func sortable(_ v: JSONValue?) -> String {
-        guard let v, !v.isNull else { return "" }
+    /// `missing` stands for no value: last for ordering children (`~` follows digits and letters, so a child without
+    /// a time does not jump ahead), lowest for versions (a copy without `updated_at` never wins).
+    static func sortable(_ v: JSONValue?, missing: String = "~") -> String {
+        guard let v, !v.isNull else { return missing }
         if let i = v.intValue { return String(format: "%020lld", i) }
         if let iso = DateParsing.normalise(v, format: .iso8601) { return iso }
         return v.scalarText ?? ""
