@@ -36,6 +36,14 @@ struct CLIProcess {
         }
     }
 
+    /// Runs blocking work (a helper process, a pipe read) on a Dispatch thread: Swift's cooperative pool has one
+    /// thread per core, and an in-process sandbox of another test serves on it.
+    static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Swift.Result { try work() }) }
+        }
+    }
+
     struct TerminalError: Error, CustomStringConvertible {
         let reason = String(cString: strerror(errno))
         var description: String { "could not open a pseudo-terminal: \(reason)" }

@@ -317,8 +317,8 @@ struct ExportBackupRestoreTests {
             let run = try await CLIProcess.run(["export", "customers", "--format", "csv", "--output", csv.path, "--api-url", api.base]
                                                + (guarded ? [] : ["--no-guard-formulas"]), env: ["CSTAR_SECRET_KEY": team.secretKey])
             #expect(run.status == 0, "\(run.stderr)")
-            let check = try Self.python([dir.appendingPathComponent("check.py").path, csv.path, dir.appendingPathComponent("api.json").path,
-                                         dir.appendingPathComponent("defs.json").path, guarded ? "1" : "0"])
+            let check = try await CLIProcess.offPool { try Self.python([dir.appendingPathComponent("check.py").path, csv.path, dir.appendingPathComponent("api.json").path,
+                                         dir.appendingPathComponent("defs.json").path, guarded ? "1" : "0"]) }
             #expect(check.status == 0, "guarded=\(guarded): \(check.stdout) \(check.stderr)")
             #expect(check.stdout.contains("\"rows\": 4"), "\(check.stdout)")
         }

@@ -100,17 +100,21 @@ struct MigrateCustomersTests {
         let csv = try await CLIProcess.run(["export", "customers", "--format", "csv", "--output", "-", "--state-dir", state])
         #expect(csv.status == 0)
         // Python's csv module is the independent reader.
-        let py = Process()
-        py.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        py.arguments = ["python3", "-c", "import csv,sys,json; print(json.dumps(list(csv.DictReader(sys.stdin))))"]
-        let inPipe = Pipe(), outPipe = Pipe()
-        py.standardInput = inPipe
-        py.standardOutput = outPipe
-        try py.run()
-        inPipe.fileHandleForWriting.write(Data(csv.stdout.utf8))
-        try inPipe.fileHandleForWriting.close()
-        let data = outPipe.fileHandleForReading.readDataToEndOfFile()
-        py.waitUntilExit()
+        let input = csv.stdout
+        let data = try await CLIProcess.offPool { () -> Data in
+            let py = Process()
+            py.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            py.arguments = ["python3", "-c", "import csv,sys,json; print(json.dumps(list(csv.DictReader(sys.stdin))))"]
+            let inPipe = Pipe(), outPipe = Pipe()
+            py.standardInput = inPipe
+            py.standardOutput = outPipe
+            try py.run()
+            inPipe.fileHandleForWriting.write(Data(input.utf8))
+            try inPipe.fileHandleForWriting.close()
+            let data = outPipe.fileHandleForReading.readDataToEndOfFile()
+            py.waitUntilExit()
+            return data
+        }
         let rows = try #require(try JSONSerialization.jsonObject(with: data) as? [[String: String]])
         #expect(rows.count == 35)
         let maria = try #require(rows.first { $0["email"] == "maria.gonzalez@gmail.com" })

@@ -167,12 +167,20 @@ struct SafetyTests {
         let dir = try CLIProcess.tempDir()
         let server = try await SandboxServer.start(dataPath: dir.appendingPathComponent("sandbox.sqlite").path, port: 0)
         defer { Task { await server.stop() } }
-        // Headers announcing 2 GB, then nothing: the answer must come at once, from the headers.
+        // Headers announcing 2 GB, then nothing: the answer must come at once, from the headers. The sandbox runs as
+        // its own process here, so the answer's timing is the server's alone.
         let probe = try await Self.sh("""
+            cd '\(dir.path)'
+            '\(CLIProcess.binary.path)' sandbox --port 0 --data '\(dir.path)/probe.sqlite' > sandbox.out 2>&1 &
+            pid=$!
+            for i in $(seq 1 100); do grep -q 'base URL' sandbox.out 2>/dev/null && break; sleep 0.2; done
+            base=$(grep 'base URL' sandbox.out | awk '{print $3}')
             python3 -c "
-            import socket; s = socket.create_connection(('127.0.0.1', \(server.port))); s.settimeout(30)
-            s.sendall(b'POST /api/v1/teams/\(server.team.id)/import HTTP/1.1\\r\\nHost: x\\r\\nContent-Type: application/json\\r\\nContent-Length: 2000000000\\r\\n\\r\\n')
-            print(s.recv(200).split(b'\\r\\n')[0].decode())"
+            import socket, sys, urllib.parse; u = urllib.parse.urlparse(sys.argv[1])
+            s = socket.create_connection((u.hostname, u.port)); s.settimeout(30)
+            s.sendall(b'POST ' + u.path.encode() + b'/import HTTP/1.1\\r\\nHost: x\\r\\nContent-Type: application/json\\r\\nContent-Length: 2000000000\\r\\n\\r\\n')
+            print(s.recv(200).split(b'\\r\\n')[0].decode())" "$base"
+            kill $pid
             """)
         #expect(probe.stdout.contains("413"), "\(probe.stdout) \(probe.stderr)")
         let busy = try await CLIProcess.run(["sandbox", "--port", "\(server.port)", "--data", dir.appendingPathComponent("other.sqlite").path])
