@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Generate the Freshdesk, Help Scout, Intercom and Front samples of one made-up support history, plus what a
+"""Generate the Freshdesk, Help Scout, Intercom, Front, HubSpot and Zoho Desk samples of one made-up support history, plus what a
 correct migration must deliver.
 
-    python3 Samples/make_helpdesk_samples.py          # writes Samples/freshdesk, helpscout, intercom, front
+    python3 Samples/make_helpdesk_samples.py          # writes Samples/freshdesk, helpscout, intercom, front, hubspot, zohodesk
     python3 Samples/make_helpdesk_samples.py --check  # regenerates in memory and fails if the files differ
 
 Account: "Harbor Lane Coffee Roasters", a small coffee roaster with wholesale customers. Every person, company,
@@ -926,11 +926,328 @@ def front():
     files["expected.json"] = expected_json(expected)
     return files
 
+# ---------------------------------------------------------------------------------------------------------------
+# HubSpot (CRM API v3 objects, v4 associations, Conversations API v3): pages {"results": [...], "paging": {...}};
+# CRM property values are strings; timestamps ISO 8601 UTC with milliseconds.
+
+HB_STAGE = {"open": "3", "pending": "2", "resolved": "4", "closed": "4"}   # default Support pipeline "0"
+HB_STAGE_TO_CSTAR = {"1": "open", "2": "pending", "3": "open", "4": "closed"}
+HB_PRIORITY = {"low": "LOW", "normal": "MEDIUM", "high": "HIGH", "urgent": "URGENT"}
+HB_PRIORITY_TO_CSTAR = {"LOW": "low", "MEDIUM": "normal", "HIGH": "high", "URGENT": "urgent"}
+
+
+def hb_time(s):
+    return s.replace("Z", ".000Z")
+
+
+def hb_category(t):
+    tags = set(t["tags"])
+    if "billing" in tags:
+        return "BILLING_ISSUE"
+    if tags & {"equipment", "damaged"}:
+        return "PRODUCT_ISSUE"
+    return "GENERAL_INQUIRY" if tags else None
+
+
+def hubspot():
+    coid = {k: str(18000000001 + i) for i, k in enumerate(COMPANIES)}
+    pid = {k: str(51000000101 + i) for i, k in enumerate(CONTACTS)}
+    oid = {k: str(41000001 + i) for i, k in enumerate(AGENTS)}
+    files = {}
+
+    def page(results, next_after=None):
+        out = {"results": results}
+        if next_after:
+            out["paging"] = {"next": {"after": next_after, "link": f"https://api.hubapi.com/crm/v3/objects?after={next_after}"}}
+        return out
+
+    companies = []
+    for k, c in COMPANIES.items():
+        companies.append({"id": coid[k], "properties": {"createdate": hb_time(c["created"]), "description": c["note"], "domain": c["domain"],
+                                                        "hs_lastmodifieddate": hb_time(c["created"]), "hs_object_id": coid[k],
+                                                        "industry": "FOOD_BEVERAGES", "name": c["name"], "account_tier": c["tier"]},
+                          "createdAt": hb_time(c["created"]), "updatedAt": hb_time(c["created"]), "archived": False})
+    files["companies-001.json"] = dumps(page(companies))
+
+    contacts = []
+    for k, c in CONTACTS.items():
+        assoc = []
+        for i, x in enumerate(c["companies"]):
+            # v3 lists a primary company twice: the primary label and the unlabeled association.
+            if i == 0:
+                assoc.append({"id": coid[x], "type": "contact_to_company"})
+            assoc.append({"id": coid[x], "type": "contact_to_company_unlabeled"})
+        rec = {"id": pid[k], "properties": {"createdate": hb_time(c["created"]), "email": c["email"], "firstname": c["first"],
+                                             "hs_object_id": pid[k], "jobtitle": c["job"], "lastmodifieddate": hb_time(c["created"]),
+                                             "lastname": c["last"], "phone": c["phone"], "loyalty_tier": c["tier"]},
+               "createdAt": hb_time(c["created"]), "updatedAt": hb_time(c["created"]), "archived": False}
+        if assoc:
+            rec["associations"] = {"companies": {"results": assoc}}
+        contacts.append(rec)
+    files["contacts-001.json"] = dumps(page(contacts[:6], "51000000107"))
+    files["contacts-002.json"] = dumps(page(contacts[6:]))
+    # GET /crm/v4/objects/companies/{id}/associations/contacts: who belongs where (Tomás is in two companies).
+    for k in COMPANIES:
+        rows = []
+        for p, c in CONTACTS.items():
+            if k in c["companies"]:
+                types = ([{"category": "HUBSPOT_DEFINED", "typeId": 2, "label": "Primary"}] if c["companies"][0] == k else []) + \
+                        [{"category": "HUBSPOT_DEFINED", "typeId": 280, "label": None}]
+                rows.append({"toObjectId": int(pid[p]), "associationTypes": types})
+        files[f"companies/{coid[k]}/contacts.json"] = dumps({"results": rows})
+    files["owners.json"] = dumps({"results": [
+        {"id": oid[k], "email": a["email"], "type": "PERSON", "firstName": a["first"], "lastName": a["last"], "userId": 9100001 + i,
+         "userIdIncludingInactive": 9100001 + i, "createdAt": "2024-09-01T09:00:00.000Z", "updatedAt": "2025-01-02T09:00:00.000Z",
+         "archived": False, "teams": [{"id": "3301", "name": "Support", "primary": True}]} for i, (k, a) in enumerate(AGENTS.items())]})
+
+    tickets = []
+    expected_tickets = {}
+    msg_id = 1
+    for t in TICKETS:
+        tid = str(7700000000 + t["n"])
+        requester = CONTACTS[t["requester"]]
+        first = t["messages"][0]
+        # Ticket 7 came from a form: no conversation thread, its content is the only message.
+        stage = "1" if t["n"] == 7 else HB_STAGE[t["status"]]
+        cat = hb_category(t)
+        props = {"closed_date": hb_time(t["updated"]) if stage == "4" else None, "content": text_of(first["html"]),
+                 "createdate": hb_time(first["at"]), "hs_lastmodifieddate": hb_time(t["updated"]), "hs_object_id": tid,
+                 "hs_pipeline": "0", "hs_pipeline_stage": stage, "hs_ticket_category": cat,
+                 "hs_ticket_priority": HB_PRIORITY.get(t["priority"]), "hubspot_owner_id": oid[t["assignee"]] if t["assignee"] else None,
+                 "source_type": "FORM" if t["n"] == 7 else "EMAIL", "subject": t["subject"],
+                 "order_number": t["order"], "roast_preference": t["roast"],
+                 "wholesale_account": None if t["wholesale"] is None else ("true" if t["wholesale"] else "false"),
+                 "bags_per_month": None if t["bags"] is None else str(t["bags"])}
+        assoc = {"contacts": {"results": [{"id": pid[t["requester"]], "type": "ticket_to_contact"}]}}
+        if requester["companies"]:
+            assoc["companies"] = {"results": [{"id": coid[requester["companies"][0]], "type": "ticket_to_company"}]}
+        tickets.append({"id": tid, "properties": props, "createdAt": hb_time(first["at"]), "updatedAt": hb_time(t["updated"]),
+                        "archived": False, "associations": assoc})
+        expected_messages = []
+        if t["n"] == 7:
+            expected_messages.append({"createdAt": first["at"], "internal": False, "sender": "customer", "contains": [snippet(first["html"])]})
+        else:
+            thread_id = str(8800000000 + t["n"])
+            rows = []
+            for i, msg in enumerate(t["messages"]):
+                agent = msg["author"].startswith("A")
+                atts = [{"fileId": str(150000000 + msg_id), "name": a["name"], "type": "FILE", "fileUsageType": "IMAGE" if a["type"].startswith("image") else "OTHER",
+                         "url": f"https://api-na1.hubspot.com/filemanager/api/v2/files/{150000000 + msg_id}/signed-url-redirect"} for a in msg["attachments"]]
+                person = {"actorId": f"V-{pid[t['requester']]}", "name": requester["name"],
+                          "deliveryIdentifier": {"type": "HS_EMAIL_ADDRESS", "value": requester["email"] or requester["phone"]}}
+                us = {"actorId": f"A-{9100001 + list(AGENTS).index(msg['author'])}" if agent else "A-9100001",
+                      "name": AGENTS[msg["author"]]["name"] if agent else "Harbor Lane Support",
+                      "deliveryIdentifier": {"type": "HS_EMAIL_ADDRESS", "value": "support@harborlane.coffee"}}
+                row = {"type": "COMMENT" if msg["private"] else "MESSAGE", "id": f"{msg_id:08x}", "conversationsThreadId": thread_id,
+                       "createdAt": hb_time(msg["at"]), "updatedAt": hb_time(msg["at"]), "createdBy": us["actorId"] if agent else person["actorId"],
+                       "client": {"clientType": "HUBSPOT" if agent else "SYSTEM"}, "senders": [us if agent else person],
+                       "archived": False, "text": text_of(msg["html"]), "richText": msg["html"], "attachments": atts}
+                if not msg["private"]:
+                    row.update({"recipients": [dict(person, recipientField="TO") if agent else dict(us, recipientField="TO")],
+                                "subject": t["subject"], "truncationStatus": "NOT_TRUNCATED", "status": {"statusType": "SENT"},
+                                "direction": "OUTGOING" if agent else "INCOMING", "channelId": "1002", "channelAccountId": "55000001"})
+                msg_id += 1
+                rows.append(row)
+                expected_messages.append({"createdAt": msg["at"], "internal": msg["private"], "sender": "agent" if agent else "customer",
+                                          "contains": [snippet(msg["html"])] + [a["name"] for a in atts] + [a["url"] for a in atts]})
+                if i == 0 and t["assignee"]:
+                    # Assignments and status changes are thread events, not messages.
+                    rows.append({"type": "ASSIGNMENT", "id": f"{msg_id:08x}", "conversationsThreadId": thread_id,
+                                 "createdAt": hb_time(msg["at"].replace(":00Z", ":30Z")), "createdBy": "S-hubspot", "client": {"clientType": "SYSTEM"},
+                                 "assignedTo": f"A-{9100001 + list(AGENTS).index(t['assignee'])}", "archived": False})
+                    msg_id += 1
+            if stage == "4":
+                rows.append({"type": "THREAD_STATUS_CHANGE", "id": f"{msg_id:08x}", "conversationsThreadId": thread_id,
+                             "createdAt": hb_time(t["updated"]), "createdBy": "S-hubspot", "client": {"clientType": "SYSTEM"},
+                             "newStatus": "CLOSED", "archived": False})
+                msg_id += 1
+            rows.reverse()  # the messages endpoint answers newest first (uncertain; the set orders by createdAt)
+            files[f"tickets/{tid}/messages.json"] = dumps({"results": rows})
+        cf = {}
+        if t["order"]:
+            cf["order_number"] = t["order"]
+        if t["roast"]:
+            cf["roast_preference"] = t["roast"]
+        if t["wholesale"] is not None:
+            cf["wholesale_account"] = t["wholesale"]
+        if t["bags"] is not None:
+            cf["bags_per_month"] = t["bags"]
+        expected_tickets[tid] = {
+            "title": t["subject"], "status": HB_STAGE_TO_CSTAR[stage], "priority": HB_PRIORITY_TO_CSTAR.get(props["hs_ticket_priority"]),
+            "tags": [cat.lower()] if cat else [],
+            # HubSpot has no full-name property: a ticket whose contact is not migrated keeps the first name.
+            "customerEmail": requester["email"].lower() if requester["email"] else None,
+            "customerName": requester["name"] if requester["email"] else requester["first"],
+            "assignedToEmail": AGENTS[t["assignee"]]["email"] if t["assignee"] in ("A1", "A2") else None,
+            "createdAt": first["at"], "customFields": cf, "messages": sorted(expected_messages, key=lambda x: x["createdAt"])}
+    files["tickets-001.json"] = dumps(page(tickets))
+
+    memberships = [[pid[p], coid[k]] for k in COMPANIES for p, c in CONTACTS.items() if k in c["companies"] and c["email"]]
+    expected = {
+        "customers": expected_customers(CONTACTS, lambda k: pid[k]),
+        "customerFields": {pid[k]: ({"loyalty_tier": c["tier"]} if c["tier"] else {}) for k, c in CONTACTS.items() if c["email"]},
+        "groups": {coid[k]: {"name": c["name"]} for k, c in COMPANIES.items()},
+        "memberships": sorted(memberships),
+        "tickets": expected_tickets,
+        "notes": {"tickets without a priority in HubSpot (cStar's default, normal, applies)": 1,
+                  **attachment_notes(expected_tickets)},
+    }
+    files["expected.json"] = expected_json(expected)
+    return files
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Zoho Desk (API v1): pages {"data": [...]}; timestamps ISO 8601 UTC with milliseconds; ids are numeric strings.
+
+ZD = "https://desk.zoho.com"
+ZD_STATUS = {"open": ("Open", "Open"), "pending": ("On Hold", "On Hold"), "resolved": ("Closed", "Closed"), "closed": ("Closed", "Closed")}
+ZD_STATUS_TYPE_TO_CSTAR = {"Open": "open", "On Hold": "pending", "Closed": "closed"}
+# Zoho Desk's default priority list is High, Medium, Low (no Urgent): urgent is written as High.
+ZD_PRIORITY = {"low": "Low", "normal": "Medium", "high": "High", "urgent": "High"}
+ZD_PRIORITY_TO_CSTAR = {"Low": "low", "Medium": "normal", "High": "high", "Urgent": "urgent"}
+
+
+def zohodesk():
+    acid = {k: str(614000000010001 + i) for i, k in enumerate(COMPANIES)}
+    pid = {k: str(614000000020001 + i) for i, k in enumerate(CONTACTS)}
+    pid["P10"] = "614000000020010"
+    agid = {k: str(614000000030001 + i) for i, k in enumerate(AGENTS)}
+    files = {}
+
+    accounts = []
+    for k, c in COMPANIES.items():
+        accounts.append({"id": acid[k], "accountName": c["name"], "email": None, "website": f"https://{c['domain']}", "phone": None,
+                         "industry": "Food & Beverage", "description": c["note"], "ownerId": agid["A1"], "createdTime": hb_time(c["created"]),
+                         "modifiedTime": hb_time(c["created"]), "customFields": {"Account tier": c["tier"]}, "cf": {"cf_account_tier": c["tier"]},
+                         "webUrl": f"{ZD}/support/harborlane/ShowHomePage.do#Accounts/dv/{acid[k]}", "zohoCRMAccount": None})
+    files["accounts.json"] = dumps({"data": accounts})
+
+    def contact(k, c):
+        return {"id": pid[k], "firstName": c["first"], "lastName": c["last"], "email": c["email"], "secondaryEmail": None,
+                "phone": c["phone"], "mobile": None, "title": c["job"], "type": None, "accountId": acid[c["companies"][0]] if c["companies"] else None,
+                "ownerId": agid["A1"], "createdTime": hb_time(c["created"]), "modifiedTime": hb_time(c["created"]),
+                "customFields": {"Loyalty tier": c["tier"]}, "cf": {"cf_loyalty_tier": c["tier"]}, "isAnonymous": False, "photoURL": None,
+                "webUrl": f"{ZD}/support/harborlane/ShowHomePage.do#Contacts/dv/{pid[k]}", "zohoCRMContact": None}
+
+    contacts = [contact(k, c) for k, c in CONTACTS.items()]
+    # Zoho Desk does not enforce unique emails: an older duplicate of Maya, email in other case → skipped.
+    dup = dict(CONTACTS["P1"], first="Maya", last="L.", name="Maya L.", email="MAYA@BluefinCafes.com", companies=[], tier=None,
+               created="2024-10-30T17:02:00Z")
+    contacts.append(contact("P10", dup))
+    files["contacts-001.json"] = dumps({"data": contacts})
+    files["agents.json"] = dumps({"data": [
+        {"id": agid[k], "firstName": a["first"], "lastName": a["last"], "name": a["name"], "emailId": a["email"], "status": "ACTIVE",
+         "roleId": "614000000000201", "profileId": "614000000000101", "isConfirmed": True, "zuid": str(70100001 + i), "photoURL": None,
+         "langCode": "en_US", "mobile": None, "phone": None} for i, (k, a) in enumerate(AGENTS.items())]})
+    def custom_field(fid, api, label, ftype, values=None):
+        return {"id": fid, "apiName": api, "displayLabel": label, "type": ftype, "isCustomField": True,
+                "allowedValues": [{"value": x} for x in values] if values else None, "maxLength": 120, "isMandatory": False,
+                "isEncryptedField": False}
+
+    # GET /api/v1/organizationFields?module=accounts|contacts (custom fields only shown here).
+    files["account_fields.json"] = dumps({"data": [custom_field("614000000041001", "cf_account_tier", "Account tier", "Picklist",
+                                                                ["Bronze", "Silver", "Gold"])]})
+    files["contact_fields.json"] = dumps({"data": [custom_field("614000000042001", "cf_loyalty_tier", "Loyalty tier", "Picklist",
+                                                                ["Bronze", "Silver", "Gold"])]})
+    files["ticket_fields.json"] = dumps({"data": [
+        {"id": "614000000040001", "apiName": "subject", "displayLabel": "Subject", "type": "Text", "isCustomField": False, "allowedValues": None,
+         "maxLength": 255, "isMandatory": True, "isEncryptedField": False},
+        {"id": "614000000040002", "apiName": "cf_order_number", "displayLabel": "Order number", "type": "Text", "isCustomField": True,
+         "allowedValues": None, "maxLength": 255, "isMandatory": False, "isEncryptedField": False},
+        {"id": "614000000040003", "apiName": "cf_roast_preference", "displayLabel": "Roast preference", "type": "Picklist", "isCustomField": True,
+         "allowedValues": [{"value": x} for x in ROASTS], "maxLength": 120, "isMandatory": False, "isEncryptedField": False},
+        {"id": "614000000040004", "apiName": "cf_wholesale_account", "displayLabel": "Wholesale account", "type": "Boolean", "isCustomField": True,
+         "allowedValues": None, "maxLength": None, "isMandatory": False, "isEncryptedField": False},
+    ]})
+
+    tickets = []
+    expected_tickets = {}
+    th_id = 614000000050001
+    for t in TICKETS:
+        tid = str(614000000060000 + t["n"])
+        requester = CONTACTS[t["requester"]]
+        first = t["messages"][0]
+        status, stype = ZD_STATUS[t["status"]]
+        threads, comments = [], []
+        expected_messages = []
+        for i, msg in enumerate(t["messages"]):
+            agent = msg["author"].startswith("A")
+            who = AGENTS[msg["author"]] if agent else requester
+            author = {"id": agid[msg["author"]] if agent else pid[msg["author"]], "name": who["name"], "email": who["email"],
+                      "type": "AGENT" if agent else "END_USER", "photoURL": None}
+            atts = [{"id": str(th_id) + "9", "name": a["name"], "size": str(a["size"]),
+                     "href": f"https://desk.zoho.com/api/v1/tickets/{tid}/threads/{th_id}/attachments/{th_id}9/content"} for a in msg["attachments"]]
+            if msg["private"]:
+                comments.append({"id": str(th_id), "content": msg["html"], "contentType": "html", "isPublic": False,
+                                 "commentedTime": hb_time(msg["at"]), "modifiedTime": hb_time(msg["at"]), "commenterId": author["id"],
+                                 "commenter": {"id": author["id"], "firstName": who["first"], "lastName": who["last"], "name": who["name"],
+                                               "email": who["email"], "type": "AGENT", "roleName": "Agent", "photoURL": None},
+                                 "attachments": atts, "mention": []})
+            else:
+                threads.append({"id": str(th_id), "channel": "EMAIL", "status": "SUCCESS", "visibility": "public", "author": author,
+                                "direction": "out" if agent else "in", "createdTime": hb_time(msg["at"]), "summary": text_of(msg["html"])[:100],
+                                "content": msg["html"], "contentType": "text/html", "isDescriptionThread": i == 0, "hasAttach": bool(atts),
+                                "attachmentCount": str(len(atts)), "attachments": atts, "canReply": True, "responderId": author["id"] if agent else None,
+                                "fromEmailAddress": who["email"] or "", "to": "support@harborlane.coffee" if not agent else (requester["email"] or ""),
+                                "cc": "", "bcc": "", "isForward": False, "respondedIn": None})
+            th_id += 1
+            expected_messages.append({"createdAt": msg["at"], "internal": msg["private"], "sender": "agent" if agent else "customer",
+                                      "contains": [snippet(msg["html"])] + [a["name"] for a in atts] + [a["href"] for a in atts]})
+        threads.reverse()   # newest first, as the list answers (uncertain; the set orders by time)
+        files[f"tickets/{tid}/threads.json"] = dumps({"data": threads})
+        if comments:
+            files[f"tickets/{tid}/comments.json"] = dumps({"data": comments})
+        cf = {"cf_order_number": t["order"], "cf_roast_preference": t["roast"], "cf_wholesale_account": t["wholesale"]}
+        tickets.append({"id": tid, "ticketNumber": str(100 + t["n"]), "subject": t["subject"], "status": status, "statusType": stype,
+                        "priority": ZD_PRIORITY.get(t["priority"]), "channel": "Phone" if t["requester"] == "P8" else "Email",
+                        "email": requester["email"], "phone": requester["phone"], "contactId": pid[t["requester"]],
+                        "accountId": acid[requester["companies"][0]] if requester["companies"] else None, "departmentId": "614000000000301",
+                        "assigneeId": agid[t["assignee"]] if t["assignee"] else None, "category": None, "subCategory": None,
+                        "createdTime": hb_time(first["at"]), "modifiedTime": hb_time(t["updated"]),
+                        "closedTime": hb_time(t["updated"]) if stype == "Closed" else None, "dueDate": hb_time(t["updated"]),
+                        "responseDueDate": None, "customerResponseTime": hb_time(first["at"]), "onholdTime": hb_time(t["updated"]) if stype == "On Hold" else None,
+                        "threadCount": str(len(threads)), "commentCount": str(len(comments)), "isSpam": False, "language": "English",
+                        "webUrl": f"{ZD}/support/harborlane/ShowHomePage.do#Cases/dv/{tid}", "productId": None,
+                        "customFields": {"Order number": t["order"], "Roast preference": t["roast"], "Wholesale account": t["wholesale"]}, "cf": cf,
+                        "contact": {"id": pid[t["requester"]], "firstName": requester["first"], "lastName": requester["last"], "email": requester["email"],
+                                    "phone": requester["phone"], "type": None, "account": None},
+                        "assignee": {"id": agid[t["assignee"]], "firstName": AGENTS[t["assignee"]]["first"], "lastName": AGENTS[t["assignee"]]["last"],
+                                     "photoURL": None, "email": AGENTS[t["assignee"]]["email"]} if t["assignee"] else None})
+        fields = {}
+        for label, key in [("Order number", "cf_order_number"), ("Roast preference", "cf_roast_preference"), ("Wholesale account", "cf_wholesale_account")]:
+            if cf[key] is not None:
+                fields[slug(label)] = cf[key]
+        expected_tickets[tid] = {
+            "title": t["subject"], "status": ZD_STATUS_TYPE_TO_CSTAR[stype], "priority": ZD_PRIORITY_TO_CSTAR.get(ZD_PRIORITY.get(t["priority"])),
+            "tags": [], "customerEmail": requester["email"].lower() if requester["email"] else None, "customerName": requester["name"],
+            "assignedToEmail": AGENTS[t["assignee"]]["email"] if t["assignee"] in ("A1", "A2") else None,
+            "createdAt": first["at"], "customFields": fields, "messages": sorted(expected_messages, key=lambda x: x["createdAt"])}
+    # A spam ticket: skipped.
+    tickets.append(dict(tickets[5], id=str(614000000060011), ticketNumber="111", subject="Cheap sunglasses", isSpam=True, threadCount="0",
+                        commentCount="0", priority=None, assignee=None, assigneeId=None))
+    expected_tickets["614000000060011"] = {"skipped": "marked as spam in Zoho Desk"}
+    files["tickets-001.json"] = dumps({"data": tickets})
+
+    customers = expected_customers(CONTACTS, lambda k: pid[k])
+    customers[pid["P10"]] = {"skipped": "duplicate email of " + pid["P1"], "name": "Maya L."}
+    memberships = [[pid[k], acid[c["companies"][0]]] for k, c in CONTACTS.items() if c["companies"] and c["email"]]
+    expected = {
+        "customers": customers,
+        "customerFields": {pid[k]: ({"loyalty_tier": c["tier"]} if c["tier"] else {}) for k, c in CONTACTS.items() if c["email"]},
+        "groups": {acid[k]: {"name": c["name"]} for k, c in COMPANIES.items()},
+        "memberships": sorted(memberships),
+        "tickets": expected_tickets,
+        "notes": {"tickets without a priority in Zoho Desk (cStar's default, normal, applies)": 1, **attachment_notes(expected_tickets)},
+    }
+    files["expected.json"] = expected_json(expected)
+    return files
+
 
 def main():
     check = "--check" in sys.argv[1:]
     bad = []
-    for folder, make in [("freshdesk", freshdesk), ("helpscout", helpscout), ("intercom", intercom), ("front", front)]:
+    for folder, make in [("freshdesk", freshdesk), ("helpscout", helpscout), ("intercom", intercom), ("front", front),
+                         ("hubspot", hubspot), ("zohodesk", zohodesk)]:
         bad += write(folder, make(), check)
     if check:
         if bad:

@@ -11,7 +11,7 @@ struct SourceDetectorTests {
 
     @Test(arguments: [("Samples/zendesk", "zendesk"), ("Samples/zendesk-full", "zendesk"), ("Samples/zendesk-dump", "zendesk"),
                       ("Samples/freshdesk", "freshdesk"), ("Samples/helpscout", "helpscout"), ("Samples/intercom", "intercom"),
-                      ("Samples/front", "front")])
+                      ("Samples/front", "front"), ("Samples/hubspot", "hubspot"), ("Samples/zohodesk", "zohodesk")])
     func everySampleIsRecognised(folder: String, set: String) {
         let outcome = SourceDetector.detect(exportDirectory: TestFiles.repoRoot.appendingPathComponent(folder).path, sets: Self.sets)
         guard case .recognised(let c) = outcome else { Issue.record("\(folder): \(outcome)"); return }

@@ -3,11 +3,11 @@ import CStarSandbox
 import Foundation
 import Testing
 
-/// The built-in Freshdesk, Help Scout, Intercom and Front sets, each run on its sample (`Samples/<helpdesk>`: one made-up
+/// The built-in Freshdesk, Help Scout, Intercom, Front, HubSpot and Zoho Desk sets, each run on its sample (`Samples/<helpdesk>`: one made-up
 /// support history written in that vendor's API shapes, one response per file), migrated into a sandbox over HTTP and
 /// compared field by field with the sample's `expected.json` (written by `Samples/make_helpdesk_samples.py` from the
 /// scenario and each vendor's documented value tables, independently of the mapping sets).
-@Suite("End to end: Freshdesk, Help Scout, Intercom and Front sets")
+@Suite("End to end: Freshdesk, Help Scout, Intercom, Front, HubSpot and Zoho Desk sets")
 struct HelpdeskSetsTests {
     static func instant(_ s: String?) -> Date? {
         guard let s else { return nil }
@@ -36,7 +36,7 @@ struct HelpdeskSetsTests {
         }
     }
 
-    @Test(arguments: ["freshdesk", "helpscout", "intercom", "front"])
+    @Test(arguments: ["freshdesk", "helpscout", "intercom", "front", "hubspot", "zohodesk"])
     func everyRecordAndMessageArrivesAsExpected(helpdesk: String) async throws {
         let dir = try CLIProcess.tempDir()
         let server = try await SandboxServer.start(dataPath: dir.appendingPathComponent("sandbox.sqlite").path, port: 0)

@@ -8,10 +8,26 @@ struct MappingsInitTests {
         "Samples/zendesk/tickets.json", "Samples/zendesk/tickets.csv", "Samples/zendesk-full/tickets.json",
         "Samples/zendesk-dump/incremental-tickets-001.json", "Samples/freshdesk/tickets/1001.json", "Samples/helpscout/conversations-001.json",
         "Samples/intercom/conversations/215467000001.json", "Samples/front/conversations-001.json",
+        "Samples/hubspot/tickets-001.json", "Samples/zohodesk/tickets-001.json",
     ]
+
+    /// Files whose records `mappings init` cannot start a mapping for yet: it reads top-level fields only, and HubSpot
+    /// nests every ticket property under `properties` (it writes `from: subject`, which validate then rejects). Kept in
+    /// the list so that a fix shows up here (the known issue then stops occurring and the test says so).
+    static let nestedPropertyFiles: Set<String> = ["Samples/hubspot/tickets-001.json"]
 
     @Test(arguments: ticketFiles)
     func aStartingTicketMappingValidatesAndMapsTheEssentials(file: String) async throws {
+        if Self.nestedPropertyFiles.contains(file) {
+            await withKnownIssue("mappings init reads top-level fields only; HubSpot nests them under properties") {
+                try await startingMapping(file: file)
+            }
+        } else {
+            try await startingMapping(file: file)
+        }
+    }
+
+    func startingMapping(file: String) async throws {
         let dir = try CLIProcess.tempDir()
         let export = dir.appendingPathComponent("export")
         try FileManager.default.createDirectory(at: export, withIntermediateDirectories: true)
