@@ -14,17 +14,10 @@ struct MappingsInitTests {
     /// Files whose records `mappings init` cannot start a mapping for yet: it reads top-level fields only, and HubSpot
     /// nests every ticket property under `properties` (it writes `from: subject`, which validate then rejects). Kept in
     /// the list so that a fix shows up here (the known issue then stops occurring and the test says so).
-    static let nestedPropertyFiles: Set<String> = ["Samples/hubspot/tickets-001.json"]
 
     @Test(arguments: ticketFiles)
     func aStartingTicketMappingValidatesAndMapsTheEssentials(file: String) async throws {
-        if Self.nestedPropertyFiles.contains(file) {
-            await withKnownIssue("mappings init reads top-level fields only; HubSpot nests them under properties") {
-                try await startingMapping(file: file)
-            }
-        } else {
-            try await startingMapping(file: file)
-        }
+        try await startingMapping(file: file)
     }
 
     func startingMapping(file: String) async throws {

@@ -50,7 +50,14 @@ public enum MappingInit {
                     recordsKey = parts.count == 1 ? parts[0] : "/" + parts.joined(separator: "/")
                 }
             }
-            let names = r.csvColumns ?? r.fields.keys
+            var names = r.csvColumns ?? r.fields.keys
+            // Fields nested one level in an object of plain values (HubSpot's `properties`) are listed as paths.
+            if r.csvColumns == nil {
+                for (k, v) in zip(r.fields.keys, r.fields.values) {
+                    guard case .object(let inner) = v, inner.keys.count >= 3, inner.values.allSatisfy({ $0.objectValue == nil && $0.arrayValue == nil }) else { continue }
+                    names += inner.keys.map { "\(k).\($0)" }
+                }
+            }
             for name in names {
                 if fields[name] == nil { fields[name] = Field(name: name, filled: 0); order.append(name) }
                 guard let v = r.value(at: name), !Mapper.isEmpty(v), v != .array([]) else { continue }
@@ -160,7 +167,7 @@ public enum MappingInit {
             } else if let e = email {
                 lines.append("  name: { from: \(q(e.name)), required: true }")
             }
-            if let t = pick(["^tags$", "tag"]) { lines.append("  tags: \(q(t.name))") }
+            if let t = pick(["^tags?$", "_tags?$"]) { lines.append("  tags: \(q(t.name))") }
             date("createdAt", ["created", "^since", "signed_up"])
             date("updatedAt", ["updated", "modified"])
         case .tickets:
@@ -169,7 +176,7 @@ public enum MappingInit {
             lines.append("    from: \(title.map { q($0.name) } ?? "subject")")
             lines.append("    transform: [trim, { truncate: 250 }]")
             lines.append("    default: \"(no subject)\"")
-            if let st = pick(["^status$", "^state$", "status", "state"]) {
+            if let st = pick(["^status$", "^state$", "status", "pipeline_stage", "^stage$", "state"]) {
                 lines.append("  status:")
                 lines.append("    from: \(q(st.name))")
                 lines.append("    transform:")
@@ -198,7 +205,7 @@ public enum MappingInit {
             } else {
                 lines.append("  customerName: { const: \"Unknown requester\" }   # no requester-like field found")
             }
-            if let t = pick(["^tags$", "tag", "labels"]) { lines.append("  tags: \(q(t.name))") }
+            if let t = pick(["^tags?$", "_tags?$", "^labels?$"]) { lines.append("  tags: \(q(t.name))") }
             date("createdAt", ["^created", "created", "opened"])
             date("updatedAt", ["updated", "modified"])
         case .articles:
@@ -224,8 +231,10 @@ public enum MappingInit {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// Matched on the last part of a path (`properties.subject` is a subject).
     static func matches(_ name: String, _ pattern: String) -> Bool {
-        let n = name.lowercased().replacingOccurrences(of: " ", with: "_")
+        let last = name.split(separator: ".").last.map(String.init) ?? name
+        let n = last.lowercased().replacingOccurrences(of: " ", with: "_")
         return n.range(of: pattern, options: .regularExpression) != nil
     }
 
