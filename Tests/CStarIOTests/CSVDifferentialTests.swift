@@ -48,7 +48,7 @@ struct CSVDifferentialTests {
         ("a,b\n1,2", ","),
     ]
 
-    @Test func generatedAndHandWrittenCorpusReadsLikePython() throws {
+    @Test func generatedAndHandWrittenCorpusReadsLikePython() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("csv-diff-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         var rng = SeededRandom(state: 20261123)
@@ -59,6 +59,7 @@ struct CSVDifferentialTests {
             cases.append((p, d))
         }
         for i in 0..<300 {
+            if i % 25 == 0 { await Task.yield() }
             let d: Character = [",", ";", "\t", "|"].randomElement(using: &rng)!
             let p = dir.appendingPathComponent("gen-\(i).csv").path
             try Data(Self.document(&rng, delimiter: d).utf8).write(to: URL(fileURLWithPath: p))
@@ -69,7 +70,7 @@ struct CSVDifferentialTests {
         try Data(("a,b\n1,\"" + String(repeating: "0123456789\n", count: 1_000_000) + "\"\n2,x\n").utf8).write(to: URL(fileURLWithPath: big))
         cases.append((big, ","))
 
-        let python = try Self.pythonRecords(cases)
+        let python = try await TestFiles.offPool { [cases] in try Self.pythonRecords(cases) }
         for (path, delimiter) in cases {
             var reader = try CSVRecordReader(path: path, options: CSVOptions(delimiter: delimiter.asciiValue))
             var mine: [[[String]]] = []
@@ -116,7 +117,7 @@ struct CSVDifferentialTests {
         writer.start()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
-        #expect(p.terminationStatus == 0)
+        guard p.terminationStatus == 0 else { return [:] }  // every file then fails its own expectation below
         return try JSONSerialization.jsonObject(with: data) as? [String: [[[String]]]] ?? [:]
     }
 }

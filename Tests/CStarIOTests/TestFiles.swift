@@ -18,6 +18,14 @@ enum TestFiles {
         return path
     }
 
+    /// Blocking work (a helper process) on a Dispatch thread, not one of Swift's cooperative threads, which other
+    /// suites' in-process sandboxes serve on.
+    static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
+        }
+    }
+
     static var repoRoot: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }

@@ -17,11 +17,15 @@ struct SandboxCommandTests {
         try p.run()
         defer { if p.isRunning { p.terminate() } }
         // The first line is the JSON description.
-        var line = Data()
-        while true {
-            let byte = out.fileHandleForReading.readData(ofLength: 1)
-            if byte.isEmpty || byte == Data([10]) { break }
-            line.append(byte)
+        let handle = out.fileHandleForReading
+        let line = try await CLIProcess.offPool { () -> Data in
+            var line = Data()
+            while true {
+                let byte = handle.readData(ofLength: 1)
+                if byte.isEmpty || byte == Data([10]) { break }
+                line.append(byte)
+            }
+            return line
         }
         let info = try #require(try JSONSerialization.jsonObject(with: line) as? [String: Any])
         let teams = try #require(info["teams"] as? [[String: Any]])
@@ -35,7 +39,7 @@ struct SandboxCommandTests {
         #expect(res.status.code == 200)
         #expect(res.headers.first(name: "X-RateLimit-Limit") == "5")
         p.terminate()
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0, "SIGTERM stops it cleanly")
+        let status = try await CLIProcess.offPool { () -> Int32 in p.waitUntilExit(); return p.terminationStatus }
+        #expect(status == 0, "SIGTERM stops it cleanly")
     }
 }
