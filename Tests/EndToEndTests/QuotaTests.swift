@@ -19,7 +19,10 @@ struct QuotaTests {
         let requests = try #require(summary["requests"] as? Int)
         #expect(requests > 12, "more requests than one window allows")
         #expect(summary["retries"] as? Int == 0, "no 429 was received: the client waited for each window to reset")
-        #expect((summary["quotaWaits"] as? Int ?? 0) >= requests / 12 - 1)
+        // It waited for the window rather than running into it. How often depends on the client's speed: a run slowed
+        // by a loaded machine spreads its requests over windows and needs fewer waits (three clean-clone CI runs
+        // under the larger suite had 1 wait for 36+ requests), so at least one wait is what is certain.
+        #expect((summary["quotaWaits"] as? Int ?? 0) >= 1)
         // Each wait is told on stderr, with the time the window resets, so a quiet screen is explained.
         #expect(run.stderr.contains("waiting for the quota window: it resets at"), "\(run.stderr.suffix(500))")
         // Read back with the publishable key: it has its own quota, and the run may have used up the secret key's window.
