@@ -82,7 +82,7 @@ public actor RequestBudget {
     }
 
     private func wait(_ seconds: Double) async throws {
-        if seconds >= 1 { onWait(now() + seconds) }
+        if seconds > 0 { onWait(now() + seconds) }
         waits += 1
         waitedSeconds += max(0, seconds)
         try await sleep(.milliseconds(Int64(max(0, seconds) * 1000)))
