@@ -52,7 +52,8 @@ struct SandboxHarness {
             req.headers.add(name: "Content-Type", value: "application/json")
             req.body = .bytes(ByteBuffer(string: raw))
         }
-        let response = try await HTTPClient.shared.execute(req, timeout: .seconds(30))
+        // Generous: the whole test bundle runs in parallel, and on 2 cores dozens of child processes compete with this server.
+        let response = try await HTTPClient.shared.execute(req, timeout: .seconds(120))
         var buffer = try await response.body.collect(upTo: 64 << 20)
         return Answer(status: Int(response.status.code), headers: response.headers, body: buffer.readBytes(length: buffer.readableBytes) ?? [])
     }

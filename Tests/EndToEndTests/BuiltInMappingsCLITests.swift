@@ -24,7 +24,7 @@ extension CLIProcess.Result {
     }
 }
 
-@Suite("End to end: the binary installed alone")
+@Suite("End to end: the binary installed alone", .serialized)
 struct StandaloneBinaryTests {
     /// The binary copied alone into an empty folder, run from another empty folder on a copy of the sample kept
     /// in a third: no Mappings/ anywhere it could look, so everything it maps with is compiled in.
@@ -65,7 +65,7 @@ struct StandaloneBinaryTests {
     }
 }
 
-@Suite("End to end: cstar-io mappings")
+@Suite("End to end: cstar-io mappings", .serialized)
 struct MappingsCommandTests {
     @Test func listShowsEveryBuiltInSetWithItsEntities() async throws {
         let sets = try FileManager.default.contentsOfDirectory(atPath: CheckoutMappings.root.path).filter { !$0.hasPrefix(".") }.sorted()
@@ -151,7 +151,7 @@ struct MappingsCommandTests {
     }
 }
 
-@Suite("End to end: an export folder named like a mapping set")
+@Suite("End to end: an export folder named like a mapping set", .serialized)
 struct ExportFolderNamedLikeASetTests {
     /// `cd exports && cstar-io validate zendesk --mapping zendesk`: the export folder is the export, the set is built in.
     @Test func anExportFolderCalledZendeskIsNotTakenForTheMappingSet() async throws {

@@ -7,7 +7,7 @@ import Testing
 /// support history written in that vendor's API shapes, one response per file), migrated into a sandbox over HTTP and
 /// compared field by field with the sample's `expected.json` (written by `Samples/make_helpdesk_samples.py` from the
 /// scenario and each vendor's documented value tables, independently of the mapping sets).
-@Suite("End to end: Freshdesk, Help Scout, Intercom, Front, HubSpot and Zoho Desk sets")
+@Suite("End to end: Freshdesk, Help Scout, Intercom, Front, HubSpot and Zoho Desk sets", .serialized)
 struct HelpdeskSetsTests {
     static func instant(_ s: String?) -> Date? {
         guard let s else { return nil }

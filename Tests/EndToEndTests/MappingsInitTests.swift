@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// `mappings init` on an export file writes a mapping that validates as written and maps what a ticket needs.
-@Suite("End to end: mappings init")
+@Suite("End to end: mappings init", .serialized)
 struct MappingsInitTests {
     static let ticketFiles = [
         "Samples/zendesk/tickets.json", "Samples/zendesk/tickets.csv", "Samples/zendesk-full/tickets.json",

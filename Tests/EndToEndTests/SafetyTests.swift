@@ -4,7 +4,7 @@ import Testing
 
 /// Hostile files, hostile hosts, careless hands and two runs at once, through the built binary
 /// (docs/security.md lists each promise and names the test that holds it).
-@Suite("End to end: safety")
+@Suite("End to end: safety", .serialized)
 struct SafetyTests {
     static let key = "sk_test_0123456789abcdef0123456789abcdef"
 

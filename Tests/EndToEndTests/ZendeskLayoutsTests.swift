@@ -9,7 +9,7 @@ import Testing
 /// single-ticket response), migrated into a sandbox over HTTP and compared field by field with the sample's
 /// `expected.json` (written by `Samples/make_zendesk_layouts.py` from the same documented shapes, independently
 /// of the mapping).
-@Suite("End to end: Zendesk export layouts")
+@Suite("End to end: Zendesk export layouts", .serialized)
 struct ZendeskLayoutsTests {
     static func slug(_ s: String) -> String {
         var out = ""
