@@ -9,14 +9,7 @@ import Testing
 /// scenario and each vendor's documented value tables, independently of the mapping sets).
 @Suite("End to end: Freshdesk, Help Scout, Intercom, Front, HubSpot and Zoho Desk sets", .serialized)
 struct HelpdeskSetsTests {
-    static func instant(_ s: String?) -> Date? {
-        guard let s else { return nil }
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let d = f.date(from: s) { return d }
-        f.formatOptions = [.withInternetDateTime]
-        return f.date(from: s)
-    }
+    static func instant(_ s: String?) -> Date? { ZendeskLayoutsTests.instant(s) }
 
     /// A JSON value from the sandbox compared with one from expected.json (numbers and booleans by value: Foundation's
     /// parser does not tell them apart on Linux, so a boolean is also checked not to have arrived as a number).

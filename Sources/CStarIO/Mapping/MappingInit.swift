@@ -240,7 +240,8 @@ public enum MappingInit {
 
     /// The same snake_case keys the `slug` transform makes.
     static func slug(_ s: String) -> String {
-        let key = (try? Mapper.applyForTesting(.slug, .string(s)))?.stringValue ?? ""
+        let key = (try? Mapper.apply(.slug, .string(s), record: Record(fields: JSONObject(), location: SourceLocation(file: "", line: 0, index: 0)),
+                                     resolver: NoResolver()))?.stringValue ?? ""
         return key.isEmpty ? "field" : key
     }
 
