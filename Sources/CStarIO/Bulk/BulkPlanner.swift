@@ -109,13 +109,8 @@ public struct BulkPlanner: Sendable {
                 body["data"] = parsed!.value
             }
             let text = JSONSerializer.string(.object(body))
-            return (CStarAPI.bulkPath, text, Self.idempotencyKey(prefix: keyPrefix, runId: runId, index: index, body: text))
+            return (CStarAPI.bulkPath, text, IdempotencyKey.bulkCall(prefix: keyPrefix, runId: runId, index: index, body: text).value)
         }
-    }
-
-    /// Derived from (run, call index, payload): the same call of the same run always carries the same key.
-    static func idempotencyKey(prefix: String, runId: String, index: Int, body: String) -> String {
-        "cstar-io_\(prefix)_\(runId)_\(index)_\(Canonical.hash(body))"
     }
 
     // MARK: Before-images
@@ -157,7 +152,7 @@ public struct BulkPlanner: Sendable {
             do {
                 let response = try await client.send(.GET, CStarAPI.itemPath(resource, id: id))
                 try journal.setBefore(runId, [(id, JSONSerializer.string(response.data))])
-            } catch let e as CStarAPIError where e.status == 404 {
+            } catch let e as CStarAPIError where e.kind == .notFound {
                 // No such record: the bulk call reports it as a per-id failure.
                 logger.info("no before-image: record not found", metadata: ["id": "\(id)"])
             }

@@ -79,13 +79,13 @@ public struct BulkRunner: Sendable {
             let outcomes: [BulkJournal.ItemOutcome]
             var wasReplayed = false
             do {
-                let response = try await client.send(.POST, call.path, body: body, idempotencyKey: call.idempotencyKey)
+                let response = try await client.send(.POST, call.path, body: body, idempotencyKey: IdempotencyKey(stored: call.idempotencyKey))
                 wasReplayed = response.replayed
                 answer = JSONSerializer.string(response.data)
                 outcomes = call.path == CStarAPI.importPath
                     ? Self.importOutcomes(response.data, items: items)
                     : Self.bulkOutcomes(response.data, items: items, logger: logger)
-            } catch let e as CStarAPIError where [400, 409, 422].contains(e.status) && e.code != "idempotency_key_reused" {
+            } catch let e as CStarAPIError where e.kind == .refused || e.kind == .conflict {
                 // (A reused key means this call's stored body no longer matches what was sent under it: that stops
                 // the run rather than marking ids failed that cStar may have changed.)
                 // The whole call was refused (e.g. a value cStar does not accept): every id of it failed.

@@ -110,13 +110,6 @@ public enum Canonical {
             return v
         }
     }
-
-    /// First 16 hex digits of the SHA-256 of a text.
-    public static func hash(_ s: String) -> String {
-        var h = SHA256()
-        h.update(s)
-        return String(h.hexDigest().prefix(16))
-    }
 }
 
 /// Reads the ids (and per-row changes) of `--ids-file` and `--from`, streaming, through the record readers.

@@ -120,7 +120,7 @@ public struct BulkUndoPlanner: Sendable {
             let text = "{\"resource\":\"\(resource.rawValue)\",\"records\":[" + chunk.map(\.record).joined(separator: ",")
                 + "],\"mergeStrategy\":\"\(CStarAPI.MergeStrategy.skip.rawValue)\"}"
             try journal.addCall(runId, index: index, path: CStarAPI.importPath, body: text,
-                                key: BulkPlanner.idempotencyKey(prefix: "undo", runId: runId, index: index, body: text), itemSeqs: chunk.map(\.seq))
+                                key: IdempotencyKey.bulkCall(prefix: "undo", runId: runId, index: index, body: text).value, itemSeqs: chunk.map(\.seq))
             index += 1
             chunk.removeAll()
             bytes = 0

@@ -5,7 +5,14 @@ import Foundation
 public enum CStarAPI {
     public static let defaultOrigin = "https://www.cstar.help"
     public static let whoamiPath = "/api/v1/auth/whoami"
-    public static func teamBase(origin: String, teamId: String) -> String { "\(origin)/api/v1/teams/\(teamId)" }
+    public static let teamsPrefix = "/api/v1/teams/"
+    public static func teamBase(origin: String, teamId: String) -> String { "\(origin)\(teamsPrefix)\(teamId)" }
+    /// The team id of a team base URL (`…/api/v1/teams/{id}`), or nil.
+    public static func teamId(baseURL url: String) -> String? {
+        guard let r = url.range(of: teamsPrefix) else { return nil }
+        let id = url[r.upperBound...].split(separator: "/").first.map(String.init)
+        return id?.isEmpty == false ? id : nil
+    }
 
     public static let importPath = "/import"
     public static let exportPath = "/export"

@@ -21,11 +21,51 @@ public struct CStarAPIError: Error, Sendable, CustomStringConvertible {
         return APIKey.redact(s)
     }
 
-    public var isRetryable: Bool { status == 429 || status >= 500 }
+    /// What an answer means for the caller, decided here and nowhere else (as AsyncHTTPClient's `HTTPClientError`
+    /// wraps its private code enum): callers switch on the kind, never on status numbers.
+    public enum Kind: Sendable, Equatable {
+        /// cStar refused what was sent as invalid (400, or 422 as the SDK maps validation errors): the records at
+        /// fault are rejected with the reason, nothing is retried.
+        case refused
+        /// The record exists already (409), e.g. a tag or a unique key: the write is skipped, not failed.
+        case conflict
+        /// An idempotency key came back with a different body (409 `idempotency_key_reused`): a bug or a changed
+        /// input under a resumed run, never "already exists".
+        case idempotencyKeyReused
+        /// The request body was over the server's limit (413): the caller splits it.
+        case tooLarge
+        case notFound
+        case unauthorized
+        case forbidden
+        /// 429 after the client's own retries.
+        case rateLimited
+        /// 5xx after retries, or a status the spec does not name.
+        case server
+        case other
+    }
 
-    /// cStar refused what was sent as invalid (400, or 422 as the SDK maps validation errors): the records at
-    /// fault are rejected with the reason, nothing is retried. The one place that classifies a refusal.
-    public var isRefusal: Bool { status == 400 || status == 422 }
+    public var kind: Kind {
+        switch status {
+        case 400, 422: return .refused
+        case 409: return code == "idempotency_key_reused" ? .idempotencyKeyReused : .conflict
+        case 413: return .tooLarge
+        case 404: return .notFound
+        case 401: return .unauthorized
+        case 403: return .forbidden
+        case 429: return .rateLimited
+        case 500...: return .server
+        default: return .other
+        }
+    }
+
+    public var isRetryable: Bool { kind == .rateLimited || kind == .server }
+
+    /// Another 4xx answer about this one request (refused, conflict, too large, not found): the caller rejects
+    /// the record it concerns instead of failing the run. Auth errors and rate limits are not about the record.
+    public var concernsTheRequest: Bool { [.refused, .conflict, .tooLarge, .notFound, .other].contains(kind) && status < 500 }
+
+    /// Shorthand for `kind == .refused`.
+    public var isRefusal: Bool { kind == .refused }
 }
 
 /// The request could not be completed (connection refused or dropped, timeout) even after retries.

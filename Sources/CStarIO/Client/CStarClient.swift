@@ -80,13 +80,13 @@ public final class CStarClient: Sendable {
     /// Sends one API call, retrying 429 (after the server's wait), 5xx, timeouts and dropped connections.
     /// POST/PATCH carry `idempotencyKey` so a retry after a lost answer is replayed, not applied twice.
     public func send(_ verb: HTTPVerb, _ path: String, query: [(String, String)] = [], body: JSONValue? = nil,
-                     idempotencyKey: String? = nil) async throws -> APIResponse {
+                     idempotencyKey: IdempotencyKey? = nil) async throws -> APIResponse {
         try await send(verb, path, query: query, bodyBytes: body.map(JSONSerializer.bytes), idempotencyKey: idempotencyKey)
     }
 
     /// The same, with a body already serialised (a caller that also hashed it for the idempotency key).
     public func send(_ verb: HTTPVerb, _ path: String, query: [(String, String)] = [], bodyBytes: [UInt8]?,
-                     idempotencyKey: String? = nil) async throws -> APIResponse {
+                     idempotencyKey: IdempotencyKey? = nil) async throws -> APIResponse {
         let method = HTTPMethod(rawValue: verb.rawValue)
         var url = target.baseURL + path
         if !query.isEmpty {
@@ -104,7 +104,7 @@ public final class CStarClient: Sendable {
                 request.headers.add(name: "Content-Type", value: "application/json")
                 request.body = .bytes(ByteBuffer(bytes: b))
             }
-            if let k = idempotencyKey { request.headers.add(name: "Idempotency-Key", value: k) }
+            if let k = idempotencyKey { request.headers.add(name: "Idempotency-Key", value: k.value) }
             try await budget.acquire()
             statsBox.withLock { $0.requests += 1 }
             let status: Int

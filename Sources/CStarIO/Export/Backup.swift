@@ -122,7 +122,7 @@ public struct BackupWriter {
             }
             let manifest = BackupManifest(
                 version: CStarIOVersion.current, apiBaseURL: Self.safeURL(exporter.client.target.baseURL),
-                teamId: Self.teamId(exporter.client.target.baseURL), createdAt: Self.timestamp(now),
+                teamId: CStarAPI.teamId(baseURL: exporter.client.target.baseURL), createdAt: Self.timestamp(now),
                 files: ExportResource.backupSet.compactMap { r in
                     written[r].map { BackupManifest.File(resource: r.rawValue, file: r.backupFile, rows: $0.rows, bytes: $0.bytes, sha256: $0.sha256) }
                 })
@@ -146,12 +146,6 @@ public struct BackupWriter {
         c.password = nil
         c.query = nil
         return APIKey.redact(c.string ?? url)
-    }
-
-    static func teamId(_ url: String) -> String? {
-        guard let r = url.range(of: "/api/v1/teams/") else { return nil }
-        let id = url[r.upperBound...].split(separator: "/").first.map(String.init)
-        return id?.isEmpty == false ? id : nil
     }
 
     static func timestamp(_ d: Date) -> String {

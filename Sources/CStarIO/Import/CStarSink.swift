@@ -90,18 +90,18 @@ public final class CStarSink: BatchSink {
         defer { lookups.withLock { $0.existing = existing; $0.lookupRequests = client.stats.requests - start } }
         switch mapping.target {
         case .customerGroups:
-            for g in try await listAll("/customer-groups") {
+            for g in try await listAll(CStarAPI.listPath(.customerGroups)) {
                 guard let id = g["id"]?.stringValue else { continue }
                 if let ext = g["externalId"]?.stringValue { existing["ext:\(ext)"] = id }
                 if let name = g["name"]?.stringValue { existing["name:\(name.lowercased())"] = id }
             }
         case .categories:
-            for c in try await listAll("/categories") {
+            for c in try await listAll(CStarAPI.listPath(.categories)) {
                 guard let id = c["id"]?.stringValue else { continue }
                 if let name = c["name"]?.stringValue { existing["name:\(name.lowercased())"] = id }
             }
         case .customFields:
-            let fields = try await client.send(.GET, "/custom-fields").data.arrayValue ?? []
+            let fields = try await client.send(.GET, CStarAPI.customFieldsPath).data.arrayValue ?? []
             for f in fields {
                 guard let id = f["id"]?.stringValue, let key = f["key"]?.stringValue, let type = f["entityType"]?.stringValue else { continue }
                 existing["field:\(type):\(key)"] = id
@@ -166,8 +166,8 @@ public final class CStarSink: BatchSink {
         let records = Array(batch.records.enumerated())
         let isImport = Self.importTargets.contains(mapping.target)
         let body = JSONSerializer.bytes(isImport ? importBody(records, mapping: mapping) : .array(batch.records.map { .object($0.payload) }))
-        let key = "cstario-\(runId.prefix(12))-\(batch.entity)-\(batch.index)-\(SHA256.hex(body).prefix(16))"
-        try store.markSent(runId: runId, entity: batch.entity, index: batch.index, key: key, records: batch.records.count, recordsHash: recordsHash)
+        let key = IdempotencyKey.batch(runId: runId, entity: batch.entity, index: batch.index, body: body)
+        try store.markSent(runId: runId, entity: batch.entity, index: batch.index, key: key.value, records: batch.records.count, recordsHash: recordsHash)
         var ids: [(String, String)] = []
         let outcome: BatchOutcome
         switch mapping.target {
@@ -211,32 +211,32 @@ public final class CStarSink: BatchSink {
     /// ticket too large for one request has its thread split. Each narrower request has its own idempotency key,
     /// derived from the batch's, so a resumed run replays them.
     /// `body`: these records' request, when the caller has serialised it already.
-    func importRecords(_ records: [(Int, MappedRecord)], mapping: EntityMapping, key: String, body: [UInt8]? = nil) async throws -> BatchOutcome {
+    func importRecords(_ records: [(Int, MappedRecord)], mapping: EntityMapping, key: IdempotencyKey, body: [UInt8]? = nil) async throws -> BatchOutcome {
         guard !records.isEmpty else { return BatchOutcome() }
         do {
             let bytes = body ?? JSONSerializer.bytes(importBody(records, mapping: mapping))
             let result = try await client.send(.POST, CStarAPI.importPath, bodyBytes: bytes, idempotencyKey: key).data
             return Self.outcome(result, positions: records.map(\.0))
-        } catch let e as CStarAPIError where e.isRefusal && (e.param.map { $0.hasPrefix("records") } ?? true) || e.status == 413 {
-            if e.status != 413, let i = Self.recordPosition(e.param), records.indices.contains(i) {
+        } catch let e as CStarAPIError where e.isRefusal && (e.param.map { $0.hasPrefix("records") } ?? true) || e.kind == .tooLarge {
+            if e.kind != .tooLarge, let i = Self.recordPosition(e.param), records.indices.contains(i) {
                 logger.info("cStar refused one record of a batch; sending the others", metadata: ["param": "\(e.param ?? "")", "code": "\(e.code)"])
                 var out = BatchOutcome(errors: [BatchOutcome.RecordError(index: records[i].0, code: e.code, message: e.message,
                                                                          param: Self.fieldParam(e.param))])
                 var rest = records
                 rest.remove(at: i)
-                out.add(try await importRecords(rest, mapping: mapping, key: "\(key)-x\(i)"))
+                out.add(try await importRecords(rest, mapping: mapping, key: key.derived("x\(i)")))
                 return out
             }
             if records.count == 1 {
-                if e.status == 413, mapping.target == .tickets, let out = try await importSplitThread(records[0], mapping: mapping, key: key) {
+                if e.kind == .tooLarge, mapping.target == .tickets, let out = try await importSplitThread(records[0], mapping: mapping, key: key) {
                     return out
                 }
                 return BatchOutcome(errors: [BatchOutcome.RecordError(index: records[0].0, code: e.code, message: e.message, param: Self.fieldParam(e.param))])
             }
             logger.info("cStar refused a batch; splitting it to find the records at fault", metadata: ["records": "\(records.count)", "code": "\(e.code)"])
             let mid = records.count / 2
-            var out = try await importRecords(Array(records[..<mid]), mapping: mapping, key: "\(key)-a")
-            out.add(try await importRecords(Array(records[mid...]), mapping: mapping, key: "\(key)-b"))
+            var out = try await importRecords(Array(records[..<mid]), mapping: mapping, key: key.derived("a"))
+            out.add(try await importRecords(Array(records[mid...]), mapping: mapping, key: key.derived("b")))
             return out
         }
     }
@@ -270,7 +270,7 @@ public final class CStarSink: BatchSink {
     /// less, halving until cStar takes it), then the remaining messages one `POST /tickets/{id}/messages` each,
     /// with their original timestamps. The ticket's `messageCount` says where a resumed run continues, so no
     /// message is added twice. nil when the ticket cannot be found again (no createdAt to search by).
-    func importSplitThread(_ record: (Int, MappedRecord), mapping: EntityMapping, key: String) async throws -> BatchOutcome? {
+    func importSplitThread(_ record: (Int, MappedRecord), mapping: EntityMapping, key: IdempotencyKey) async throws -> BatchOutcome? {
         let payload = record.1.payload
         let thread = payload["messages"]?.arrayValue ?? []
         guard thread.count > 1, let externalId = payload["externalId"]?.scalarText, let createdAt = payload["createdAt"]?.stringValue else { return nil }
@@ -287,10 +287,10 @@ public final class CStarSink: BatchSink {
             part.payload["messages"] = .array(Array(thread.prefix(inline)))
             do {
                 let result = try await client.send(.POST, CStarAPI.importPath, body: importBody([(record.0, part)], mapping: mapping),
-                                                   idempotencyKey: "\(key)-t\(inline)").data
+                                                   idempotencyKey: key.derived("t\(inline)")).data
                 head = Self.outcome(result, positions: [record.0])
                 break
-            } catch let e as CStarAPIError where e.status == 413 {
+            } catch let e as CStarAPIError where e.kind == .tooLarge {
                 guard inline > 0 else {
                     return BatchOutcome(errors: [BatchOutcome.RecordError(index: record.0, code: e.code, message: "the ticket is too large for one request even without its messages: \(e.message)", param: "messages")])
                 }
@@ -315,8 +315,8 @@ public final class CStarSink: BatchSink {
         logger.info("ticket thread split", metadata: ["externalId": "\(externalId)", "inline": "\(inline)", "messages": "\(thread.count)", "present": "\(already)"])
         for (i, m) in thread.enumerated() where i >= already {
             do {
-                _ = try await client.send(.POST, CStarAPI.ticketMessagesPath(ticketId: id), body: m, idempotencyKey: "\(key)-m\(i)")
-            } catch let e as CStarAPIError where (400..<500).contains(e.status) && e.status != 429 {
+                _ = try await client.send(.POST, CStarAPI.ticketMessagesPath(ticketId: id), body: m, idempotencyKey: key.derived("m\(i)"))
+            } catch let e as CStarAPIError where e.concernsTheRequest {
                 return incomplete(head, present: i, "the ticket was imported with \(i) of \(thread.count) messages: message \(i + 1) was refused (\(e.code): \(e.message)), and the \(thread.count - i - 1) after it were not sent")
             }
         }
@@ -351,7 +351,7 @@ public final class CStarSink: BatchSink {
     }
 
     /// Targets without a bulk create: one POST per record not already there.
-    func createEach(_ batch: Batch, mapping: EntityMapping, key: String, ids: inout [(String, String)]) async throws -> BatchOutcome {
+    func createEach(_ batch: Batch, mapping: EntityMapping, key: IdempotencyKey, ids: inout [(String, String)]) async throws -> BatchOutcome {
         var outcome = BatchOutcome()
         for (i, r) in batch.records.enumerated() {
             let match: String?
@@ -369,17 +369,17 @@ public final class CStarSink: BatchSink {
                 continue
             }
             do {
-                let created = try await client.send(.POST, CStarAPI.listPath(mapping.target), body: .object(r.payload), idempotencyKey: "\(key)-r\(i)")
+                let created = try await client.send(.POST, CStarAPI.listPath(mapping.target), body: .object(r.payload), idempotencyKey: key.derived("r\(i)"))
                 if let id = created.data["id"]?.stringValue { ids.append((r.sourceKey, id)) }
                 outcome.created += 1
-            } catch let e as CStarAPIError where e.isRefusal || e.status == 409 {
+            } catch let e as CStarAPIError where e.isRefusal || e.kind == .conflict {
                 outcome.errors.append(BatchOutcome.RecordError(index: i, code: e.code, message: e.message, param: e.param))
             }
         }
         return outcome
     }
 
-    func addMembers(_ batch: Batch, key: String) async throws -> BatchOutcome {
+    func addMembers(_ batch: Batch, key: IdempotencyKey) async throws -> BatchOutcome {
         var outcome = BatchOutcome()
         var byGroup: [String: [(Int, String)]] = [:]
         var order: [String] = []
@@ -397,7 +397,7 @@ public final class CStarSink: BatchSink {
                 let chunk = Array(members[chunkStart..<min(chunkStart + 100, members.count)])
                 let body: JSONValue = .object(JSONObject([("customerIds", .array(chunk.map { .string($0.1) }))]))
                 let result = try await client.send(.POST, CStarAPI.groupMembersPath(groupId: g), body: body,
-                                                   idempotencyKey: "\(key)-\(SHA256.hex(g).prefix(8))-\(chunkStart)").data
+                                                   idempotencyKey: key.derived("\(SHA256.hex(g).prefix(8))-\(chunkStart)")).data
                 let added = Int(result["added"]?.intValue ?? Int64(chunk.count))
                 outcome.created += added
                 outcome.skipped += chunk.count - added
@@ -411,11 +411,11 @@ public final class CStarSink: BatchSink {
         s.utf8.count == 7 && s.hasPrefix("#") && s.utf8.dropFirst().allSatisfy { (48...57).contains($0) || (65...70).contains($0) || (97...102).contains($0) }
     }
 
-    func patchSettings(_ batch: Batch, key: String) async throws -> BatchOutcome {
+    func patchSettings(_ batch: Batch, key: IdempotencyKey) async throws -> BatchOutcome {
         var outcome = BatchOutcome()
         let statuses = batch.records.filter { $0.payload["section"]?.stringValue == "statuses" }
         if !statuses.isEmpty {
-            var list = try await client.send(.GET, "/settings/statuses").data.arrayValue ?? []
+            var list = try await client.send(.GET, CStarAPI.settingsPath(section: "statuses")).data.arrayValue ?? []
             var added = 0
             var refused = 0
             for (i, r) in batch.records.enumerated() where r.payload["section"]?.stringValue == "statuses" {
@@ -440,7 +440,7 @@ public final class CStarSink: BatchSink {
                     for f in ["key", "label", "color", "position"] { if let v = item[f] { o[f] = v } }
                     return .object(o)
                 }
-                _ = try await client.send(.PATCH, "/settings/statuses", body: .object(JSONObject([("statuses", .array(items))])), idempotencyKey: "\(key)-statuses")
+                _ = try await client.send(.PATCH, CStarAPI.settingsPath(section: "statuses"), body: .object(JSONObject([("statuses", .array(items))])), idempotencyKey: key.derived("statuses"))
             }
             outcome.created += added
             outcome.skipped += statuses.count - added - refused
@@ -450,7 +450,7 @@ public final class CStarSink: BatchSink {
             let section = body["section"]?.stringValue ?? ""
             body["section"] = nil
             do {
-                _ = try await client.send(.PATCH, section.isEmpty ? "/settings" : "/settings/\(section)", body: .object(body), idempotencyKey: "\(key)-r\(i)")
+                _ = try await client.send(.PATCH, section.isEmpty ? CStarAPI.settingsPath : CStarAPI.settingsPath(section: section), body: .object(body), idempotencyKey: key.derived("r\(i)"))
                 outcome.updated += 1
             } catch let e as CStarAPIError where e.isRefusal {
                 outcome.errors.append(BatchOutcome.RecordError(index: i, code: e.code, message: e.message, param: e.param))
@@ -463,7 +463,7 @@ public final class CStarSink: BatchSink {
 
     func loadMembers() async throws -> [String: String] {
         var out: [String: String] = [:]
-        for m in try await listAll("/members") {
+        for m in try await listAll(CStarAPI.membersPath) {
             if let email = m["email"]?.stringValue?.lowercased(), let id = m["id"]?.stringValue { out[email] = id }
         }
         return out

@@ -1,22 +1,3 @@
-/// A record ready for cStar: the payload it receives, and the source key that identifies it.
-public struct MappedRecord: Sendable {
-    public var entity: String
-    public var sourceKey: String
-    public var payload: JSONObject
-    public var location: SourceLocation
-}
-
-/// What became of a mapped record's children (a ticket's comments): every child read is in the payload,
-/// rejected (in `problems`) or skipped (a duplicate of one already there).
-public struct ChildTally: Sendable {
-    public var read = 0
-    public var skipped = 0
-    public var problems: [Diagnostic] = []
-    /// Children in the payload, per child field (for records cStar later refuses).
-    public var delivered = 0
-    public init() {}
-}
-
 /// What became of one source record.
 public enum MapOutcome: Sendable {
     case mapped(MappedRecord, children: ChildTally)
@@ -186,7 +167,7 @@ public struct Mapper {
                                                                       pointer: "\(base)/\(inline)/\(i)")))
             }
             if !child.order.isEmpty {
-                let key = { (r: Record) in RunIndex.sortable(child.order.lazy.compactMap { r.value(at: $0) }.first { !Self.isEmpty($0) }) }
+                let key = { (r: Record) in SortKey.of(child.order.lazy.compactMap { r.value(at: $0) }.first { !Self.isEmpty($0) }) }
                 out = out.enumerated().sorted { a, b in
                     let x = key(a.element), y = key(b.element)
                     return x != y ? x < y : a.offset < b.offset

@@ -1,17 +1,6 @@
 import Foundation
 import Yams
 
-/// The cStar resources a mapping can produce.
-public enum TargetResource: String, Sendable, CaseIterable {
-    case customers, tickets, articles
-    case customerGroups = "customer-groups"
-    case categories
-    case customFields = "custom-fields"
-    /// Customer ↔ group links (`{groupId, customerId}`), sent through the group membership endpoint.
-    case groupMemberships = "customer-group-memberships"
-    case settings
-}
-
 /// A record-level filter: the record is skipped unless every condition holds.
 public struct Condition: Sendable {
     public enum Test: Sendable {
@@ -108,6 +97,13 @@ public struct FieldRule: Sendable {
 }
 
 /// How `fieldValues` reads custom field values through their definitions (Zendesk `ticket_fields`).
+extension FieldRule {
+    /// The top-level field a source path starts with (`via.channel` → `via`, `tags[0]` → `tags`).
+    static func head(_ path: String) -> String {
+        String(path.prefix { $0 != "." && $0 != "[" })
+    }
+}
+
 public struct FieldValuesSpec: Sendable {
     /// The index of definitions, keyed by field id (or by key, for `{key: value}` values).
     public var index: String

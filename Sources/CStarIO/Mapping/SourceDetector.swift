@@ -83,7 +83,7 @@ public enum SourceDetector {
         guard record.value(at: m.key) != nil else { return 0 }
         var wanted = Set<String>()
         for rule in m.fields where rule.constant == nil && !rule.optional && !rule.sources.isEmpty {
-            wanted.insert(rule.sources.map(CoverageCounter.head).joined(separator: "|"))
+            wanted.insert(rule.sources.map(FieldRule.head).joined(separator: "|"))
         }
         guard !wanted.isEmpty else { return 1 }
         let present = wanted.filter { alternatives in

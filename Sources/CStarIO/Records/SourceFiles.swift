@@ -119,28 +119,6 @@ public enum SourceFiles {
         }
     }
 
-    /// Files a source spec reads: every match of every pattern, or with `firstMatch` only the first pattern's.
-    public static func resolve(_ source: SourceSpec, in directory: String) -> [String] {
-        matches(source, in: directory).map(\.path)
-    }
-
-    public static func matches(_ source: SourceSpec, in directory: String) -> [SourceFile] {
-        guard source.firstMatch else { return matches(source.files, in: directory) }
-        for group in source.groups.isEmpty ? source.files.map({ [$0] }) : source.groups {
-            let found = matches(group, in: directory)
-            if !found.isEmpty { return found }
-        }
-        return []
-    }
-
-    /// Every file a set of mappings reads: sources, indexes and child files.
-    public static func all(for mappings: [EntityMapping], in directory: String) -> [String] {
-        mappings.flatMap { m in
-            resolve(m.source, in: directory) + m.indexes.flatMap { resolve($0.source, in: directory) }
-                + m.children.flatMap(\.sources).flatMap { resolve($0.spec, in: directory) }
-        }
-    }
-
     /// A reader for one file: the given format, or the one its extension names.
     public static func reader(for path: String, options: ReaderOptions) throws -> any RecordReader {
         guard let format = options.format ?? SourceFormat(fileExtension: (path as NSString).pathExtension) else {

@@ -102,9 +102,9 @@ extension CStarIOCommand {
                 if have.contains(name) { summary.skipped += 1; summary.skippedBy["exists", default: 0] += 1; continue }
                 do {
                     _ = try await client.send(.POST, CStarAPI.tagsPath, body: .object(JSONObject([("name", .string(name))])),
-                                              idempotencyKey: "cstario-\(runId.prefix(12))-tag-\(SHA256.hex(name).prefix(16))")
+                                              idempotencyKey: .item(runId: runId, kind: "tag", name: name))
                     summary.created += 1
-                } catch let e as CStarAPIError where e.status == 409 && e.code != "idempotency_key_reused" {
+                } catch let e as CStarAPIError where e.kind == .conflict {
                     summary.skipped += 1
                     summary.skippedBy["exists", default: 0] += 1
                 } catch let e as CStarAPIError where e.isRefusal {

@@ -87,7 +87,7 @@ enum TargetResolver {
             throw UsageError(e.message)
         }
         var base = given.hasSuffix("/") ? String(given.dropLast()) : given
-        if !base.contains("/api/v1/teams/") {
+        if !base.contains(CStarAPI.teamsPrefix) {
             let team = options.teamId ?? env["CSTAR_TEAM_ID"].flatMap { $0.isEmpty ? nil : $0 }
             let teamId: String
             if let team { teamId = team } else { teamId = try await whoami(origin: base, key: key, connectTimeout: Int64(options.connectTimeout), logger: logger) }

@@ -57,14 +57,14 @@ public final class PlanSink: BatchSink {
             let statuses = batch.records.filter { $0.payload["section"]?.stringValue == "statuses" }
             if !statuses.isEmpty {
                 let items: [JSONValue] = statuses.map { var p = $0.payload; p["section"] = nil; return .object(p) }
-                calls.append(.object(JSONObject([("method", .string("PATCH")), ("path", .string("/settings/statuses")),
+                calls.append(.object(JSONObject([("method", .string("PATCH")), ("path", .string(CStarAPI.settingsPath(section: "statuses"))),
                                                  ("body", .object(JSONObject([("statuses", .array(items))])))])))
             }
             for r in batch.records where r.payload["section"]?.stringValue != "statuses" {
                 var body = r.payload
                 let section = body["section"]?.stringValue ?? ""
                 body["section"] = nil
-                calls.append(.object(JSONObject([("method", .string("PATCH")), ("path", .string(section.isEmpty ? "/settings" : "/settings/\(section)")),
+                calls.append(.object(JSONObject([("method", .string("PATCH")), ("path", .string(section.isEmpty ? CStarAPI.settingsPath : CStarAPI.settingsPath(section: section))),
                                                  ("body", .object(body))])))
             }
             return .array(calls)

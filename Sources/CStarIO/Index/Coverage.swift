@@ -54,7 +54,7 @@ struct CoverageCounter {
         var read = Set<String>()
         func add(_ path: String, to set: inout Set<String>) {
             set.insert(path)
-            set.insert(Self.head(path))
+            set.insert(FieldRule.head(path))
             set.insert(CSVColumns.loose(path))
         }
         func rulePaths(_ rules: [FieldRule], into set: inout Set<String>) {
@@ -102,9 +102,6 @@ struct CoverageCounter {
         columnPatterns = mapping.fields.compactMap(\.columns)
     }
 
-    static func head(_ path: String) -> String {
-        String(path.prefix { $0 != "." && $0 != "[" })
-    }
 
     static func placeholders(_ text: String) -> [String] {
         var out: [String] = []
@@ -160,7 +157,7 @@ struct CoverageCounter {
         guard records > 0 else { return c }
         let present = Set(seenOrder.flatMap { [$0, CSVColumns.loose($0)] })
         for rule in mapping.fields where !rule.optional && rule.constant == nil && rule.columns == nil && !rule.sources.isEmpty {
-            let has = rule.sources.contains { present.contains($0) || present.contains(Self.head($0)) || present.contains(CSVColumns.loose($0)) }
+            let has = rule.sources.contains { present.contains($0) || present.contains(FieldRule.head($0)) || present.contains(CSVColumns.loose($0)) }
             if !has {
                 c.missing.append("\(rule.target) ← \(rule.sources.map { "'\($0)'" }.joined(separator: " or ")) (\(mapping.file):\(rule.line))")
             }

@@ -79,7 +79,7 @@ public final class RunIndex: @unchecked Sendable {
                     return
                 }
                 seq += 1
-                let sort = Self.sortable(order.lazy.compactMap { r.value(at: $0) }.first { !Mapper.isEmpty($0) })
+                let sort = SortKey.of(order.lazy.compactMap { r.value(at: $0) }.first { !Mapper.isEmpty($0) })
                 try statement.execute(arguments: [entity, child, key, seq, r.location.file, r.location.line, JSONSerializer.string(.object(r.fields)),
                                                   childKey.flatMap { r.value(at: $0)?.scalarText }, sort, r.location.pointer])
                 if db.changesCount == 0 { result.duplicates += 1 } else { result.indexed += 1 }
@@ -147,22 +147,12 @@ public final class RunIndex: @unchecked Sendable {
                 guard case .record(let r) = item, let key = r.value(at: keyPath)?.scalarText, !key.isEmpty else { continue }
                 records += 1
                 // Compared as text: each part is normalised so that text order is time or number order.
-                let version = versionPaths.map { Self.sortable(r.value(at: $0), missing: "") }.joined(separator: "\u{1}")
+                let version = versionPaths.map { SortKey.of(r.value(at: $0), missing: "") }.joined(separator: "\u{1}")
                 try statement.execute(arguments: [entity, key, version, r.location.file, r.location.index, r.location.line])
             }
         }
         let keys = try db.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM latest WHERE entity = ?", arguments: [entity]) ?? 0 }
         return (records, keys)
-    }
-
-    /// A version value as text that sorts like the value: dates as ISO 8601 UTC, numbers zero-padded.
-    /// `missing` stands for no value: last for ordering children (`~` follows digits and letters, so a child without
-    /// a time does not jump ahead), lowest for versions (a copy without `updated_at` never wins).
-    static func sortable(_ v: JSONValue?, missing: String = "~") -> String {
-        guard let v, !v.isNull else { return missing }
-        if let i = v.intValue { return String(format: "%020lld", i) }
-        if let iso = DateParsing.normalise(v, format: .iso8601) { return iso }
-        return v.scalarText ?? ""
     }
 
     public func latest(entity: String, key: String) throws -> SourceLocation? {
