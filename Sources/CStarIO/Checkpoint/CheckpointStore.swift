@@ -40,6 +40,9 @@ public final class CheckpointStore: @unchecked Sendable {
         try migrator.migrateConcurrently(db)
     }
 
+    /// The store's file in a state folder.
+    public static let fileName = "checkpoints.sqlite"
+
     public struct Run: Sendable {
         public let id: String
         public let fingerprint: String

@@ -9,6 +9,17 @@ public struct CStarAPIError: Error, Sendable, CustomStringConvertible {
     public var method: String
     public var path: String
 
+    public init(status: Int, type: String, code: String, message: String, param: String? = nil, requestId: String? = nil, method: String, path: String) {
+        self.status = status
+        self.type = type
+        self.code = code
+        self.message = message
+        self.param = param
+        self.requestId = requestId
+        self.method = method
+        self.path = path
+    }
+
     public var description: String {
         var s = "\(method) \(path) failed: HTTP \(status) \(code): \(message)"
         if let p = param { s += " (param: \(p))" }

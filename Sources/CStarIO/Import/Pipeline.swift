@@ -59,8 +59,8 @@ public final class Pipeline {
     let rejects: RejectsWriter
     let index: RunIndex
     let logger: Logger
-    private var builtIndexes: Set<String> = []
-    private var builtChildren: Set<String> = []
+    var builtIndexes: Set<String> = []
+    var builtChildren: Set<String> = []
 
     /// - Parameter rejectsFile: the file name, in `stateDirectory`, that receives this run's rejects; whatever an
     ///   earlier run left there is removed first, so no command reports another run's rejects.
@@ -133,58 +133,6 @@ public final class Pipeline {
         case .customers, .tickets, .articles: return (records + CStarAPI.maxImportRecords - 1) / CStarAPI.maxImportRecords
         case .groupMemberships: return (records + CStarAPI.maxBulkIds - 1) / CStarAPI.maxBulkIds
         case .customerGroups, .categories, .customFields, .settings: return records
-        }
-    }
-
-    func buildIndexes(for mapping: EntityMapping, summary: inout EntitySummary) throws {
-        for spec in mapping.indexes where !builtIndexes.contains(spec.name) {
-            var reader = MultiFileReader(files: SourceFiles.matches(spec.source, in: exportDirectory), options: ReaderOptions(records: spec.source.records))
-            let n = try index.buildSourceIndex(name: spec.name, reader: &reader, keyPath: spec.key)
-            logger.debug("index built", metadata: ["index": "\(spec.name)", "records": "\(n)"])
-            builtIndexes.insert(spec.name)
-        }
-        for child in mapping.children {
-            let id = "\(mapping.entity).\(child.target)"
-            guard !builtChildren.contains(id) else { continue }
-            builtChildren.insert(id)
-            for source in child.sources {
-                var reader = MultiFileReader(files: SourceFiles.matches(source.spec, in: exportDirectory), options: ReaderOptions(records: source.spec.records))
-                let result = try index.buildChildIndex(entity: mapping.entity, child: child.target, reader: &reader, source: source,
-                                                       childKey: child.key, order: child.order, conditions: child.conditions)
-                summary.childRead += result.indexed + result.duplicates + result.problems.count
-                summary.childSkipped += result.duplicates
-                summary.childRejected += result.problems.count
-                if result.duplicates > 0 { summary.notes["\(child.target) met twice (same \(child.key ?? "key")), kept once", default: 0] += result.duplicates }
-                for p in result.problems {
-                    try rejects.write(Diagnostic(location: SourceLocation(file: p.file, line: p.line, index: 0), entity: id, field: nil,
-                                                 code: "unreadable", message: p.message), record: nil)
-                }
-                logger.debug("child index built", metadata: ["children": "\(id)", "records": "\(result.indexed)"])
-            }
-        }
-        if let version = mapping.latestBy {
-            var reader = MultiFileReader(files: SourceFiles.matches(mapping.source, in: exportDirectory), options: ReaderOptions(records: mapping.source.records))
-            let (records, keys) = try index.buildLatest(entity: mapping.entity, reader: &reader, keyPath: mapping.key, versionPaths: [version] + mapping.latestTieBreak)
-            if records > keys { logger.info("\(mapping.entity): \(records - keys) records met again in later pages; the latest '\(version)' of each is kept") }
-        }
-    }
-
-    /// Children no mapped parent took: those of skipped parents are skipped, of rejected parents rejected with them,
-    /// and those whose parent is not in the export are rejected (one rejects-file entry per parent).
-    func accountUnclaimedChildren(of mapping: EntityMapping, summary: inout EntitySummary) throws {
-        for child in mapping.children where !child.sources.isEmpty {
-            for group in try index.unclaimedChildren(entity: mapping.entity, child: child.target) {
-                switch group.outcome {
-                case "skipped"?: summary.childSkipped += group.count
-                case "rejected"?: summary.childRejected += group.count
-                default:
-                    summary.childRejected += group.count
-                    try rejects.write(Diagnostic(location: SourceLocation(file: group.file, line: group.line, index: 0), entity: "\(mapping.entity).\(child.target)",
-                                                 field: child.sources.first?.parentKey, code: "no_parent",
-                                                 message: "\(group.count) \(child.target) of \(mapping.entity) '\(group.parentKey)', which is not in the export: not migrated"),
-                                      record: nil)
-                }
-            }
         }
     }
 
@@ -316,121 +264,4 @@ public final class Pipeline {
         return (summary, sent)
     }
 
-    /// Children a mapped record carries in its payload (they share the fate of their parent).
-    static func childCount(_ m: MappedRecord, _ mapping: EntityMapping) -> Int {
-        mapping.children.reduce(0) { $0 + (m.payload[$1.target]?.arrayValue?.count ?? 0) }
-    }
-
-    /// Adds a delivered batch to the entity's counts; refused and per-record errors go to the rejects file.
-    func account(_ batch: Batch, _ delivery: Delivery, mapping: EntityMapping, summary: inout EntitySummary) throws {
-        let outcome: BatchOutcome
-        switch delivery {
-        case .refused(let e):
-            // The whole batch was refused: record every record with the API's reason rather than lose them.
-            for m in batch.records {
-                summary.rejected += 1
-                summary.childRejected += Self.childCount(m, mapping)
-                try rejects.write(Diagnostic(location: m.location, entity: mapping.entity, field: e.param, code: e.code, message: e.message),
-                                  record: .object(m.payload))
-            }
-            return
-        case .outcome(let o): outcome = o
-        }
-        summary.created += outcome.created
-        summary.updated += outcome.updated
-        summary.skipped += outcome.skipped
-        if outcome.skipped > 0 { summary.skippedBy["exists", default: 0] += outcome.skipped }
-        // A rejects-file entry for the batch record at `index`, with its source location and payload.
-        func reject(_ index: Int, field: String?, code: String, message: String) throws {
-            let m = batch.records.indices.contains(index) ? batch.records[index] : nil
-            try rejects.write(Diagnostic(location: m?.location, entity: mapping.entity, field: field, code: code, message: message),
-                              record: m.map { .object($0.payload) })
-        }
-        for e in outcome.errors {
-            summary.rejected += 1
-            if batch.records.indices.contains(e.index) { summary.childRejected += Self.childCount(batch.records[e.index], mapping) }
-            try reject(e.index, field: e.param, code: e.code, message: e.notSent ? "not sent: \(e.message)" : "cStar refused the record: \(e.message)")
-        }
-        // Records cStar already had keep what they have there: the children sent with them are not delivered. cStar
-        // answers with counts only, so this is exact when a whole batch was skipped, and a note otherwise.
-        // (Updated ones too: an update changes the record's fields, not the thread cStar holds.)
-        let existed = outcome.skipped + outcome.updated
-        if existed > 0, !mapping.children.isEmpty {
-            let what = mapping.children.map(\.target).joined(separator: "/")
-            let refused = Set(outcome.errors.map(\.index))
-            let carried = batch.records.indices.filter { !refused.contains($0) }.reduce(0) { sum, i in sum + Self.childCount(batch.records[i], mapping) }
-            if outcome.created == 0 {
-                summary.childSkipped += carried
-                if carried > 0 { summary.notes["\(what) of \(mapping.entity) already in cStar: kept as cStar has them, none added", default: 0] += carried }
-            } else {
-                summary.notes["\(mapping.entity) already in cStar, in batches with new ones: their \(what) are kept as cStar has them, none added", default: 0] += existed
-            }
-        }
-        for p in outcome.partial {
-            summary.childRejected += p.missing
-            try reject(p.index, field: "messages", code: p.code, message: p.message)
-        }
-        let accounted = outcome.created + outcome.updated + outcome.skipped + outcome.errors.count
-        if accounted != batch.records.count {
-            logger.warning("the answer does not account for every record", metadata: ["batch": "\(batch.index)", "sent": "\(batch.records.count)", "accounted": "\(accounted)"])
-            summary.failed += max(0, batch.records.count - accounted)
-        }
-    }
-}
-
-/// An export folder in which no mapping finds a file: the wrong folder, or an export of another shape.
-public struct NoSourceFilesError: Error, CustomStringConvertible, Sendable {
-    public let directory: String
-    public let found: [String]
-    public let lookedFor: [String]
-
-    init(directory: String, mappings: [EntityMapping]) {
-        self.directory = directory
-        found = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
-        // Per entity, its first few patterns: enough to recognise the layout expected.
-        lookedFor = mappings.map { m in
-            "\(m.entity): " + m.source.files.prefix(3).joined(separator: ", ") + (m.source.files.count > 3 ? ", …" : "")
-        }
-    }
-
-    public var description: String {
-        let shown = found.prefix(20).joined(separator: ", ") + (found.count > 20 ? ", … \(found.count - 20) more" : "")
-        return """
-            no file in '\(directory)' matches the mapping: nothing to read.
-              found there: \(found.isEmpty ? "(nothing)" : shown)
-              the mapping reads:
-            \(lookedFor.map { "    " + $0 }.joined(separator: "\n"))
-              check the folder (the export itself, not its parent), or the mapping set (--from / --mapping)
-            """
-    }
-}
-
-/// Lookups and children from the run's on-disk index; references and members through the sink.
-final class PipelineResolver: MappingResolver {
-    let index: RunIndex
-    let sink: any BatchSink
-    /// What mapping counted for the summary (used from the pipeline's task only).
-    private(set) var notes: [String: Int] = [:]
-
-    func note(_ text: String, count: Int) { notes[text, default: 0] += count }
-
-    func latest(entity: String, key: String) throws -> SourceLocation? { try index.latest(entity: entity, key: key) }
-
-    init(index: RunIndex, sink: any BatchSink) {
-        self.index = index
-        self.sink = sink
-    }
-
-    func lookup(index name: String, key: String) throws -> JSONObject? { try index.sourceRecord(index: name, key: key) }
-
-    func ref(entity: String, key: String) throws -> JSONValue? {
-        guard let canonical = try index.canonicalKey(entity: entity, key: key) else { return nil }
-        return try sink.reference(entity: entity, key: canonical)
-    }
-
-    func member(email: String) throws -> JSONValue? { try sink.member(email: email) }
-
-    func children(of entity: String, child: String, parentKey: String) throws -> [Record] {
-        try index.children(entity: entity, child: child, parentKey: parentKey)
-    }
 }

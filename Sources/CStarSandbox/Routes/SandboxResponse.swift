@@ -42,6 +42,8 @@ public struct SandboxResponse: Sendable {
     }
 }
 
+/// The sandbox's timestamps. Like the client's `DateParsing` in shape, kept apart on purpose: the sandbox shares no
+/// code with the client, so one bug cannot make both wrong the same way (../shared/design.md).
 enum Timestamps {
     /// ISO 8601 with milliseconds, UTC, e.g. 2026-11-23T10:00:00.123Z.
     static func format(_ date: Date) -> String {

@@ -23,7 +23,7 @@ extension CStarIOCommand {
 
         func run() async throws {
             StateFolderLock.noteIfBusy(stateDir, quiet: json)
-            let path = (stateDir as NSString).appendingPathComponent("checkpoints.sqlite")
+            let path = (stateDir as NSString).appendingPathComponent(CheckpointStore.fileName)
             guard FileManager.default.fileExists(atPath: path) else {
                 if json { Console.out("[]") } else { Console.out("No runs yet in \(stateDir)/ (nothing has been migrated from this folder).") }
                 return

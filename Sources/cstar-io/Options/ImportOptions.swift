@@ -30,4 +30,6 @@ struct ImportOptions: ParsableArguments {
     }
 
     var strategy: CStarAPI.MergeStrategy { CStarAPI.MergeStrategy(rawValue: mergeStrategy) ?? .skip }
+
+    var settings: ImportSettings { ImportSettings(batchSize: batchSize, mergeStrategy: strategy, concurrency: concurrency, restart: restart) }
 }

@@ -57,56 +57,14 @@ enum TargetResolver {
     }
 
     static func resolve(_ options: TargetOptions, logger: Logger) async throws -> ResolvedTarget {
-        let env = ProcessInfo.processInfo.environment
-        let url = options.apiUrl ?? env["CSTAR_API_URL"].flatMap { $0.isEmpty ? nil : $0 }
-        var keyText: String?
-        if let file = options.apiKeyFile {
-            if let problem = PrivateFiles.keyFileProblem(file) { throw UsageError(problem) }
-            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-                throw UsageError("cannot read the API key file '\(file)'.")
-            }
-            keyText = text
-        } else if let k = env["CSTAR_SECRET_KEY"], !k.isEmpty {
-            keyText = k
+        let configuration = TargetConfiguration(apiURL: options.apiUrl, apiKeyFile: options.apiKeyFile, teamId: options.teamId,
+                                                connectTimeoutSeconds: Int64(options.connectTimeout))
+        let resolution: TargetConfiguration.Resolution
+        do { resolution = try await configuration.resolve(logger: logger) } catch let e as TargetError { throw UsageError(e.message) }
+        switch resolution {
+        case .remote(let target): return ResolvedTarget(target: target, sandbox: nil)
+        case .embeddedSandbox: return try await embedded(options, logger: logger)
         }
-        guard let keyText else {
-            guard url == nil else {
-                throw UsageError("an API URL is set but no API key: set CSTAR_SECRET_KEY or pass --api-key-file.")
-            }
-            return try await embedded(options, logger: logger)
-        }
-        let key: APIKey
-        do { key = try APIKey(keyText) } catch let e as TargetError { throw UsageError(e.message) }
-        guard key.isSecret else {
-            throw UsageError("the API key is a publishable key (pk_…); importing and exporting need a secret key (sk_live_ or sk_test_).")
-        }
-        let given = url ?? CStarAPI.defaultOrigin
-        do {
-            try CStarTarget.checkTransport(given)
-        } catch let e as TargetError {
-            throw UsageError(e.message)
-        }
-        var base = given.hasSuffix("/") ? String(given.dropLast()) : given
-        if !base.contains(CStarAPI.teamsPrefix) {
-            let team = options.teamId ?? env["CSTAR_TEAM_ID"].flatMap { $0.isEmpty ? nil : $0 }
-            let teamId: String
-            if let team { teamId = team } else { teamId = try await whoami(origin: base, key: key, connectTimeout: Int64(options.connectTimeout), logger: logger) }
-            base = CStarAPI.teamBase(origin: base, teamId: teamId)
-        }
-        var target = try CStarTarget(baseURL: base, key: key)
-        target.connectTimeoutSeconds = Int64(options.connectTimeout)
-        return ResolvedTarget(target: target, sandbox: nil)
-    }
-
-    static func whoami(origin: String, key: APIKey, connectTimeout: Int64, logger: Logger) async throws -> String {
-        var target = try CStarTarget(baseURL: origin, key: key)
-        target.connectTimeoutSeconds = connectTimeout
-        let client = CStarClient(target: target, logger: logger)
-        let response = try await client.send(.GET, CStarAPI.whoamiPath)
-        guard let id = response.data["teamId"]?.stringValue else {
-            throw TargetError("GET \(CStarAPI.whoamiPath) did not return a teamId; pass --team-id")
-        }
-        return id
     }
 
     /// Starts the sandbox in this process on a free loopback port, with its data in the state folder.

@@ -6,6 +6,14 @@ import Synchronization
 /// rewritten in place; otherwise (logs, CI) a line at each entity boundary and at most one every `interval`
 /// seconds in between.
 final class ProgressReporter: Sendable {
+    /// The line told on every wait for the quota window.
+    static func quotaWaitLine(until: Double) -> String {
+        let f = DateFormatter()
+        f.dateFormat = "HH:mm:ss"
+        let left = max(0, Int((until - Date().timeIntervalSince1970).rounded()))
+        return "waiting for the quota window: it resets at \(f.string(from: Date(timeIntervalSince1970: until))) (in \(left / 60)m \(left % 60)s); the run goes on by itself"
+    }
+
     private struct State {
         var entityStart = Date()
         var lastPrint = Date.distantPast
