@@ -240,5 +240,36 @@ struct ExportLayoutTests {
         #expect(notes.contains { $0.key.contains("'region'") && $0.value == 1 }, "\(notes)")
         #expect(notes["assignees who are no cStar member"] == 1)
     }
+    /// `appendList` over a single object (a chat's file message, whose content is one `{name, url, type}`) renders it as a
+    /// list of one; a plain text content is left as it is. `fieldValues` without an index keeps `[{code, value}]` values
+    /// under their own codes (LiveAgent), counting nothing as lost.
+    @Test func appendListTakesOneObjectAndFieldValuesWorksWithoutDefinitions() async throws {
+        let export = try MiniExport([
+            "tickets.json": #"[{"id": 1, "subject": "s", "content": "Photo attached.", "custom_fields": [{"code": "order_number", "value": "HL-1"}, {"code": "bags", "value": "40"}, {"code": "empty", "value": ""}]}, {"id": 2, "subject": "t", "content": {"name": "burr.jpg", "url": "https://x.test/burr.jpg", "type": "image/jpeg"}, "custom_fields": []}]"#,
+        ])
+        let mapping = """
+            version: 1
+            entity: tickets
+            target: tickets
+            source: { files: [tickets.json], records: tickets }
+            key: id
+            fields:
+              title: subject
+              notes:
+                from: content
+                transform:
+                  - appendList: { from: content, item: "- {{name}} ({{type}}): {{url}}", header: "Attachment:", note: "files kept as links" }
+              customFields:
+                from: custom_fields
+                transform: [{ fieldValues: { idField: code } }]
+            """
+        let (summary, sink, _) = try await export.run([mapping])
+        let payloads = sink.payloads["tickets"] ?? []
+        #expect(payloads.count == 2)
+        #expect(payloads.first?["notes"] == .string("Photo attached."))
+        #expect(payloads.last?["notes"] == .string("Attachment:\n- burr.jpg (image/jpeg): https://x.test/burr.jpg"))
+        #expect(payloads.first?["customFields"] == .object(JSONObject([("order_number", .string("HL-1")), ("bags", .string("40"))])))
+        let notes = summary.entities.first?.notes ?? [:]
+        #expect(notes == ["files kept as links": 1], "\(notes)")
+    }
 }
-

@@ -109,8 +109,9 @@ public struct FieldRule: Sendable {
 
 /// How `fieldValues` reads custom field values through their definitions (Zendesk `ticket_fields`).
 public struct FieldValuesSpec: Sendable {
-    /// The index of definitions, keyed by field id (or by key, for `{key: value}` values).
-    public var index: String
+    /// The index of definitions, keyed by field id (or by key, for `{key: value}` values). Without one (an export with
+    /// no field definitions), every value is kept as it is under its own id, as `keepUndefined` does.
+    public var index: String?
     /// Definition fields naming the cStar key, first non-empty (slugged: `Reason for contact` → `reason_for_contact`).
     public var key: [String]
     /// Definition field with the type (`tagger`, `multiselect`, `checkbox`, `date`, `integer`, `decimal`, ...).
@@ -614,9 +615,10 @@ public struct EntityMapping: Sendable {
             else if let f = dict["fieldValues"] {
                 guard let spec = r.mapping(f, "\(p).fieldValues", allowed: ["index", "key", "type", "options", "idField", "valueField", "keepUndefined"]) else { continue }
                 let d = Dictionary(spec, uniquingKeysWith: { a, _ in a })
-                guard let index = d["index"].flatMap({ r.string($0, "\(p).fieldValues.index") }),
-                      let key = d["key"].flatMap({ r.strings($0, "\(p).fieldValues.key") }) else {
-                    r.fail(f, "\(p).fieldValues", "fieldValues needs 'index' (definitions by id) and 'key' (the definition field naming the cStar key)")
+                let index = d["index"].flatMap({ r.string($0, "\(p).fieldValues.index") })
+                let key = d["key"].flatMap({ r.strings($0, "\(p).fieldValues.key") }) ?? []
+                if index != nil && key.isEmpty {
+                    r.fail(f, "\(p).fieldValues", "fieldValues with an 'index' (definitions by id) needs 'key' (the definition field naming the cStar key)")
                     continue
                 }
                 var fv = FieldValuesSpec(index: index, key: key, type: d["type"].flatMap { r.string($0, "\(p).fieldValues.type") },
