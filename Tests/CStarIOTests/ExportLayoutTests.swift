@@ -272,4 +272,45 @@ struct ExportLayoutTests {
         let notes = summary.entities.first?.notes ?? [:]
         #expect(notes == ["files kept as links": 1], "\(notes)")
     }
+    /// Files no mapping reads are found by walking the folder (hidden ones such as `.cstar-io` left out); a page or a
+    /// single-object response of a mapped entity's records key names that entity; a file any pattern matches (an index,
+    /// a child source) is claimed.
+    @Test func unclaimedFilesAreFoundAndTheirRecordsKeyNamesTheEntity() throws {
+        let export = try MiniExport([
+            "users.json": #"{"users": [{"id": 1}]}"#,
+            "roles.json": #"[{"id": 1}]"#,
+            "tickets/9/comments.json": #"{"comments": []}"#,
+            "zd_users_page1.json": "\u{FEFF} {\n \"users\" : [{\"id\": 2}]}",
+            "user-3.json": #"{"user": {"id": 3}}"#,
+            "notes.csv": "a,b\n1,2\n",
+            "expected.json": #"{"customers": {"1": {}}}"#,
+            ".cstar-io/rejects.ndjson": "{}\n",
+            "README.md": "# hi",
+        ])
+        let mapping = try EntityMapping.parse(yaml: """
+            version: 1
+            entity: customers
+            target: tickets
+            source: { files: [users.json], records: users }
+            indexes:
+              roles: { files: [roles.json], key: id }
+            key: id
+            fields:
+              title: email
+            children:
+              messages:
+                sources:
+                  - { files: ["tickets/{ticket_id}/comments.json"], records: comments, parentKey: ticket_id }
+                fields:
+                  content: body
+            """, file: "customers.yaml")
+        let found = UnclaimedFiles.find([mapping], in: export.dir.path)
+        #expect(found.map(\.path) == ["expected.json", "notes.csv", "user-3.json", "zd_users_page1.json"], "\(found)")
+        let byPath = Dictionary(uniqueKeysWithValues: found.map { ($0.path, $0) })
+        #expect(byPath["zd_users_page1.json"]?.probableEntity == "customers")
+        #expect(byPath["zd_users_page1.json"]?.message.contains("customers.yaml") == true)
+        #expect(byPath["user-3.json"]?.probableEntity == "customers", "a single-object response of the users records")
+        #expect(byPath["expected.json"]?.probableEntity == nil && byPath["expected.json"]?.recordsKey == nil)
+        #expect(byPath["notes.csv"]?.probableEntity == nil)
+    }
 }

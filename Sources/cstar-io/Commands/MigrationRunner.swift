@@ -118,6 +118,7 @@ struct MigrationRunner {
         } else if !output.quiet {
             Console.out(SummaryTable.render(summary, source: exportDir, target: resolved.label))
         }
+        for w in SummaryTable.unclaimedWarnings(summary) { Console.err(w) }
         if summary.totalFailed > 0 { throw ExitCode(ExitCodes.failure) }
         if !summary.mismatched.isEmpty {
             if !output.json {
@@ -132,6 +133,9 @@ struct MigrationRunner {
             }
             throw ExitCode(ExitCodes.mismatch)
         }
-        if summary.totalRejected > 0 || summary.totalChildRejected > 0 { throw ExitCode(ExitCodes.finishedWithRejects) }
+        // Export files that look like records no mapping reads are records this run does not migrate: a problem.
+        if summary.totalRejected > 0 || summary.totalChildRejected > 0 || !summary.unclaimedRecordFiles.isEmpty {
+            throw ExitCode(ExitCodes.finishedWithRejects)
+        }
     }
 }
