@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Generate the Freshdesk, Help Scout, Intercom, Front, HubSpot and Zoho Desk samples of one made-up support history, plus what a
+"""Generate the Freshdesk, Help Scout, Intercom, Front, HubSpot, Zoho Desk, Crisp and LiveAgent samples of one made-up support history, plus what a
 correct migration must deliver.
 
-    python3 Samples/make_helpdesk_samples.py          # writes Samples/freshdesk, helpscout, intercom, front, hubspot, zohodesk
+    python3 Samples/make_helpdesk_samples.py          # writes Samples/freshdesk, helpscout, intercom, front, hubspot, zohodesk, crisp, liveagent
     python3 Samples/make_helpdesk_samples.py --check  # regenerates in memory and fails if the files differ
 
 Account: "Harbor Lane Coffee Roasters", a small coffee roaster with wholesale customers. Every person, company,
@@ -1243,11 +1243,279 @@ def zohodesk():
     return files
 
 
+# ---------------------------------------------------------------------------------------------------------------
+# Crisp (REST API v1): every answer is {"error": false, "reason": "...", "data": ...}; times are epoch milliseconds.
+# Crisp is a chat inbox: no priority, no ticket custom fields (conversation meta.data instead), no companies of their
+# own (a people profile names its company), one profile per email (a phone-only visitor has no profile).
+
+CR_WEBSITE = "3f1a0c52-8d2e-4b7a-9c41-6e0f2b5d7a18"
+CR_STATE = {"open": "unresolved", "pending": "unresolved", "resolved": "resolved", "closed": "resolved"}
+CR_STATE_TO_CSTAR = {"pending": "open", "unresolved": "open", "resolved": "resolved"}
+CR_STATUS = {"pending": 0, "unresolved": 1, "resolved": 2}
+
+
+def ms(s):
+    return epoch(s) * 1000
+
+
+def crisp():
+    pid = {k: f"a1c0f3e2-5b7d-4c1a-9e2f-{i + 1:012d}" for i, k in enumerate(CONTACTS)}
+    opid = {k: f"d4b8e1f0-2c3a-4e5b-8f9d-{i + 1:012d}" for i, k in enumerate(AGENTS)}
+    files = {}
+
+    def envelope(reason, data):
+        return dumps({"error": False, "reason": reason, "data": data})
+
+    profiles = []
+    for k, c in CONTACTS.items():
+        if not c["email"]:
+            continue  # a phone-only visitor: Crisp keeps people profiles by email
+        company = COMPANIES[c["companies"][0]] if c["companies"] else None
+        profiles.append({"people_id": pid[k], "email": c["email"],
+                         "person": {"nickname": c["name"], "avatar": None, "gender": None, "phone": c["phone"], "address": None,
+                                    "description": None, "website": None, "timezone": -420,
+                                    "profiles": [], "employment": {"title": c["job"]} if c["job"] else {},
+                                    "geolocation": {"country": "US", "city": "Seattle"}, "locales": ["en"]},
+                         "company": {"name": company["name"], "domain": company["domain"]} if company else {},
+                         "segments": [c["tier"].lower()] if c["tier"] else [], "notepad": None,
+                         "active": {"now": False, "last": ms(c["created"])}, "score": 0,
+                         "created_at": ms(c["created"]), "updated_at": ms(c["created"])})
+    files["people_profiles-1.json"] = envelope("listed", profiles)
+    # GET /website/{website_id}/operators/list (uncertain shape): the operators' emails, for assignees.
+    files["operators.json"] = envelope("listed", [
+        {"type": "operator", "details": {"user_id": opid[k], "email": a["email"], "first_name": a["first"], "last_name": a["last"],
+                                         "role": "owner" if k == "A1" else "member", "title": "Support", "availability": "offline",
+                                         "has_2fa": False}} for k, a in AGENTS.items()])
+
+    conversations = []
+    expected_tickets = {}
+    fp = 173000000
+    for t in TICKETS:
+        sid = f"session_5e0c2a7b-1c4d-4f3e-9a1b-{t['n']:012d}"
+        requester = CONTACTS[t["requester"]]
+        first, last = t["messages"][0], t["messages"][-1]
+        chat = t["n"] in (6, 7, 9)
+        state = "pending" if t["n"] == 7 else CR_STATE[t["status"]]
+        rows, expected_messages = [], []
+        for msg in t["messages"]:
+            agent = msg["author"].startswith("A")
+            who = AGENTS[msg["author"]] if agent else requester
+            user = {"type": "website" if agent else "participant", "user_id": opid[msg["author"]] if agent else (pid.get(t["requester"]) if requester["email"] else sid),
+                    "nickname": who["name"], "avatar": None}
+            fp += 1
+            base = {"session_id": sid, "website_id": CR_WEBSITE, "from": "operator" if agent else "user",
+                    "origin": "chat" if chat or msg["private"] else "email", "preview": [], "mentions": [], "read": "chat", "delivered": "chat",
+                    "edited": False, "translated": False, "automated": False, "stamped": True, "user": user}
+            rows.append(dict(base, type="note" if msg["private"] else "text", content=text_of(msg["html"]), fingerprint=fp, timestamp=ms(msg["at"])))
+            expected_messages.append({"createdAt": msg["at"], "internal": msg["private"], "sender": "agent" if agent else "customer",
+                                      "contains": [snippet(msg["html"])]})
+            # An attachment is a message of its own (type file), sent right after the text.
+            for i, a in enumerate(msg["attachments"]):
+                fp += 1
+                url = f"https://storage.crisp.chat/users/upload/session/{sid[8:]}/{a['name']}"
+                at = datetime.fromtimestamp(epoch(msg["at"]) + 1 + i, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+                rows.append(dict(base, type="file", content={"name": a["name"], "url": url, "type": a["type"]}, fingerprint=fp, timestamp=ms(at)))
+                expected_messages.append({"createdAt": at, "internal": msg["private"], "sender": "agent" if agent else "customer",
+                                          "contains": [a["name"], url]})
+        if state == "resolved":
+            # The state change is an event message: not a message of the thread.
+            fp += 1
+            rows.append({"session_id": sid, "website_id": CR_WEBSITE, "type": "event", "from": "operator", "origin": "chat",
+                         "content": {"namespace": "state:resolved", "text": "Conversation resolved"}, "preview": [], "mentions": [],
+                         "read": "chat", "delivered": "", "edited": False, "translated": False, "automated": True, "stamped": True,
+                         "fingerprint": fp, "timestamp": ms(t["updated"]), "user": {"type": "website", "user_id": opid["A1"], "nickname": "Alex Moreno"}})
+        files[f"conversations/{sid}/messages.json"] = envelope("resolved", rows)
+        data = {}
+        if t["order"]:
+            data["order_number"] = t["order"]
+        if t["roast"]:
+            data["roast_preference"] = t["roast"]
+        if t["wholesale"] is not None:
+            data["wholesale_account"] = t["wholesale"]
+        if t["bags"] is not None:
+            data["bags_per_month"] = t["bags"]
+        meta = {"nickname": requester["name"], "email": requester["email"] or "", "phone": requester["phone"] or "", "ip": "203.0.113." + str(t["n"]),
+                "avatar": None, "data": data, "segments": t["tags"], "address": None,
+                "device": {"capabilities": ["browsing"], "geolocation": {"country": "US", "region": "WA", "city": "Seattle"},
+                           "system": {"os": {"name": "Mac OS"}, "browser": {"name": "Safari"}}, "timezone": -420, "locales": ["en"]},
+                "origin": "chat" if chat else "email"}
+        if t["n"] != 7:
+            meta["subject"] = t["subject"]
+        if not requester["email"]:
+            del meta["email"]
+        conv = {"session_id": sid, "website_id": CR_WEBSITE, "inbox_id": None, "state": state, "status": CR_STATUS[state],
+                "is_verified": False, "is_blocked": False, "availability": "offline", "active": {"now": False, "last": ms(t["updated"])},
+                "last_message": text_of(last["html"]), "preview_message": {"type": "text", "from": "operator" if last["author"].startswith("A") else "user",
+                                                                            "excerpt": text_of(last["html"])[:100], "fingerprint": fp},
+                "topic": None, "participants": [], "mentions": [], "compose": {}, "unread": {"operator": 0, "visitor": 0},
+                "meta": meta, "created_at": ms(first["at"]), "updated_at": ms(t["updated"]), "waiting_since": 0}
+        if requester["email"]:
+            conv["people_id"] = pid[t["requester"]]
+        if t["assignee"]:
+            conv["assigned"] = {"user_id": opid[t["assignee"]]}
+        conversations.append(conv)
+        expected_tickets[sid] = {
+            "title": t["subject"] if t["n"] != 7 else text_of(last["html"])[:120], "status": CR_STATE_TO_CSTAR[state], "priority": None,
+            "tags": [x.lower() for x in t["tags"]], "customerEmail": requester["email"].lower() if requester["email"] else None,
+            "customerName": requester["name"], "assignedToEmail": AGENTS[t["assignee"]]["email"] if t["assignee"] in ("A1", "A2") else None,
+            "createdAt": first["at"], "customFields": data, "messages": sorted(expected_messages, key=lambda x: x["createdAt"])}
+    files["conversations-1.json"] = envelope("listed", conversations)
+
+    customers = {pid[k]: {"email": c["email"].lower(), "name": c["name"], "createdAt": c["created"]} for k, c in CONTACTS.items() if c["email"]}
+    memberships = [[pid[k], COMPANIES[c["companies"][0]]["name"]] for k, c in CONTACTS.items() if c["companies"] and c["email"]]
+    expected = {
+        "customers": customers,
+        "groups": {c["name"]: {"name": c["name"]} for c in COMPANIES.values()},
+        "memberships": sorted(memberships),
+        "tickets": expected_tickets,
+        "notes": attachment_notes(expected_tickets),
+    }
+    files["expected.json"] = expected_json(expected)
+    return files
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# LiveAgent (API v3): lists are bare arrays; ids short strings; times "YYYY-MM-DD HH:MM:SS"; statuses letter codes.
+
+LA = "https://harborlane.ladesk.com"
+LA_STATUS = {"open": "C", "pending": "A", "resolved": "R", "closed": "L"}
+LA_STATUS_TO_CSTAR = {"I": "new", "N": "new", "T": "open", "P": "open", "C": "open", "A": "pending", "W": "pending", "R": "resolved", "L": "closed"}
+
+
+def la_time(s):
+    return s.replace("T", " ").replace("Z", "")
+
+
+def liveagent():
+    coid = {k: f"co{i + 1:02d}h7k2" for i, k in enumerate(COMPANIES)}
+    pid = {k: f"ct{i + 1:02d}m4q9" for i, k in enumerate(CONTACTS)}
+    agid = {k: f"ag{i + 1:02d}x8p3" for i, k in enumerate(AGENTS)}
+    tag_names = sorted({x for t in TICKETS for x in t["tags"]})
+    tgid = {name: f"tg{i + 1:02d}" for i, name in enumerate(tag_names)}
+    files = {}
+
+    files["companies.json"] = dumps([
+        {"id": coid[k], "name": c["name"], "description": c["note"], "avatar_url": None, "type": "R", "date_created": la_time(c["created"]),
+         "language": "en", "city": "Seattle", "countrycode": "US", "emails": [f"orders@{c['domain']}"], "phones": [], "groups": [],
+         "system_name": c["name"], "note": None, "ip": None, "useragent": None, "screen": None, "time_offset": None, "latitude": None,
+         "longitude": None, "custom_fields": {"tier": c["tier"]}} for k, c in COMPANIES.items()])
+
+    def list_item(k, c):
+        return {"id": pid[k], "firstname": c["first"], "lastname": c["last"], "systemname": c["name"], "description": None, "avatar_url": None,
+                "type": "R", "gender": None, "date_created": la_time(c["created"]), "language": "en", "city": None, "countrycode": "US",
+                "emails": [c["email"]] if c["email"] else [], "phones": [c["phone"]] if c["phone"] else [], "groups": []}
+
+    files["contacts-001.json"] = dumps([list_item(k, c) for k, c in CONTACTS.items()])
+    # GET /contacts/{contactId} for each contact: the only answer that names the contact's company.
+    for k, c in CONTACTS.items():
+        d = list_item(k, c)
+        d.pop("systemname")
+        d.update({"company_id": coid[c["companies"][0]] if c["companies"] else None, "system_name": c["name"], "ip": None, "job_position": c["job"],
+                  "note": None, "useragent": None, "screen": None, "time_offset": None, "latitude": None, "longitude": None,
+                  "custom_fields": [{"code": "loyalty_tier", "value": c["tier"]}] if c["tier"] else [],
+                  "date_changed": la_time(c["created"])})
+        files[f"contacts/{pid[k]}.json"] = dumps(d)
+    files["agents.json"] = dumps([{"id": agid[k], "name": a["name"], "email": a["email"], "role": "owner" if k == "A1" else "agent",
+                                   "avatar_url": None, "online_status": "F", "status": "A", "gender": "X"} for k, a in AGENTS.items()])
+    files["tags.json"] = dumps([{"id": tgid[n], "name": n, "color": "FFFFFF", "background_color": "4A90E2", "is_public": "Y"} for n in tag_names])
+
+    tickets = []
+    expected_tickets = {}
+    mg_id, msg_id = 1, 1
+    for t in TICKETS:
+        tid = f"tk{t['n']:02d}r5v1"
+        requester = CONTACTS[t["requester"]]
+        first = t["messages"][0]
+        groups, expected_messages = [], []
+
+        def message(userid, mtype, at, body, fmt="H"):
+            nonlocal msg_id
+            msg_id += 1
+            return {"id": f"m{msg_id:05d}", "userid": userid, "type": mtype, "datecreated": la_time(at), "format": fmt, "message": body,
+                    "visibility": "P" if mtype != "N" else "I"}
+
+        def group(userid, name, gtype, at, messages):
+            nonlocal mg_id
+            mg_id += 1
+            return {"id": f"g{mg_id:05d}", "parent_id": None, "userid": userid, "user_full_name": name, "type": gtype, "status": "V",
+                    "datecreated": la_time(at), "datefinished": la_time(at), "sort_order": mg_id, "mail_msg_id": None, "pop3_msg_id": None,
+                    "messages": messages}
+
+        if t["n"] == 6:
+            # A chat: one group holding every line, the visitor's and the agent's.
+            lines = []
+            for msg in t["messages"]:
+                agent = msg["author"].startswith("A")
+                lines.append(message(agid[msg["author"]] if agent else pid[t["requester"]], "M", msg["at"], text_of(msg["html"]), "T"))
+                expected_messages.append({"createdAt": msg["at"], "internal": False, "sender": "agent" if agent else "customer",
+                                          "contains": [snippet(msg["html"])]})
+            groups.append(group(pid[t["requester"]], requester["name"], "C", first["at"], lines))
+        else:
+            for msg in t["messages"]:
+                agent = msg["author"].startswith("A")
+                who = AGENTS[msg["author"]] if agent else requester
+                uid = agid[msg["author"]] if agent else pid[t["requester"]]
+                if msg["private"]:
+                    items = [message(uid, "N", msg["at"], text_of(msg["html"]), "T")]
+                    gtype = "I"
+                else:
+                    items = [message(uid, "H", msg["at"], f"From: {who['name']} <{who['email'] or 'support@harborlane.coffee'}>", "T"),
+                             message(uid, "M", msg["at"], msg["html"])]
+                    gtype = "4" if agent else "3"
+                contains = [snippet(msg["html"])]
+                for a in msg["attachments"]:
+                    url = f"{LA}/scripts/file.php?view=Y&file={tid}{a['name']}"
+                    items.append(message(uid, "F", msg["at"], url, "T"))
+                groups.append(group(uid, who["name"], gtype, msg["at"], items))
+                expected_messages.append({"createdAt": msg["at"], "internal": msg["private"], "sender": "agent" if agent else "customer",
+                                          "contains": contains})
+                for a in msg["attachments"]:
+                    expected_messages.append({"createdAt": msg["at"], "internal": msg["private"], "sender": "agent" if agent else "customer",
+                                              "contains": [f"{LA}/scripts/file.php?view=Y&file={tid}{a['name']}"]})
+        if t["status"] in ("resolved", "closed"):
+            groups.append(group(agid["A1"], "Alex Moreno", "R", t["updated"], [message(agid["A1"], "S", t["updated"], "Resolved by Alex Moreno", "T")]))
+        files[f"tickets/{tid}/messages.json"] = dumps(groups)
+        cf = []
+        if t["order"]:
+            cf.append({"code": "order_number", "value": t["order"]})
+        if t["roast"]:
+            cf.append({"code": "roast_preference", "value": t["roast"]})
+        if t["bags"] is not None:
+            cf.append({"code": "bags_per_month", "value": str(t["bags"])})
+        status = LA_STATUS[t["status"]]
+        tickets.append({"id": tid, "owner_contactid": pid[t["requester"]], "owner_email": requester["email"] or "", "owner_name": requester["name"],
+                        "departmentid": "dp01", "agentid": agid[t["assignee"]] if t["assignee"] else None, "status": status,
+                        "tags": [tgid[x] for x in t["tags"]], "code": f"HLC-{t['n']:03d}-RV", "channel_type": "C" if t["requester"] == "P8" else ("B" if t["n"] == 6 else "E"),
+                        "date_created": la_time(first["at"]), "date_changed": la_time(t["updated"]),
+                        "date_resolved": la_time(t["updated"]) if status in ("R", "L") else None, "date_due": None, "date_deleted": None,
+                        "last_activity": la_time(t["updated"]), "last_activity_public": la_time(t["updated"]),
+                        "public_access_urlcode": f"pa{t['n']:02d}", "subject": t["subject"], "custom_fields": cf})
+        expected_tickets[tid] = {
+            "title": t["subject"], "status": LA_STATUS_TO_CSTAR[status], "priority": None, "tags": [x.lower() for x in t["tags"]],
+            "customerEmail": requester["email"].lower() if requester["email"] else None, "customerName": requester["name"],
+            "assignedToEmail": AGENTS[t["assignee"]]["email"] if t["assignee"] in ("A1", "A2") else None,
+            "createdAt": first["at"], "customFields": {x["code"]: x["value"] for x in cf}, "messages": expected_messages}
+    # A spam ticket: skipped with the reason.
+    tickets.append(dict(tickets[6], id="tk11r5v1", subject="Cheap sunglasses", status="B", code="HLC-011-RV", tags=[], agentid=None))
+    expected_tickets["tk11r5v1"] = {"skipped": "marked as spam in LiveAgent"}
+    files["tickets-001.json"] = dumps(tickets)
+
+    expected = {
+        "customers": expected_customers(CONTACTS, lambda k: pid[k]),
+        "groups": {coid[k]: {"name": c["name"]} for k, c in COMPANIES.items()},
+        "memberships": sorted([[pid[k], coid[c["companies"][0]]] for k, c in CONTACTS.items() if c["companies"] and c["email"]]),
+        "tickets": expected_tickets,
+        "notes": {},
+    }
+    files["expected.json"] = expected_json(expected)
+    return files
+
+
 def main():
     check = "--check" in sys.argv[1:]
     bad = []
     for folder, make in [("freshdesk", freshdesk), ("helpscout", helpscout), ("intercom", intercom), ("front", front),
-                         ("hubspot", hubspot), ("zohodesk", zohodesk)]:
+                         ("hubspot", hubspot), ("zohodesk", zohodesk), ("crisp", crisp), ("liveagent", liveagent)]:
         bad += write(folder, make(), check)
     if check:
         if bad:

@@ -12,7 +12,7 @@ struct CStarIOCommand: AsyncParsableCommand {
             cStar data back out. Without CSTAR_SECRET_KEY (or --api-key-file) and --api-url, commands run \
             against the embedded sandbox, a local cStar emulator whose data lives in .cstar-io/sandbox.sqlite.
 
-            Exit codes: 0 ok, 1 failure, 2 usage error, 3 finished but some records were rejected (or ids failed), 4 finished but cStar does not hold what was delivered.
+            Exit codes: 0 ok, 1 failure, 2 usage error, 3 finished but some records were rejected (or ids failed, or export files holding records no mapping reads were left out), 4 finished but cStar does not hold what was delivered.
             """,
         version: CStarIOVersion.current,
         subcommands: [Migrate.self, Plan.self, Validate.self, Status.self, Read.self, Export.self, Backup.self, Restore.self, Bulk.self, Mappings.self, Sandbox.self])

@@ -240,5 +240,77 @@ struct ExportLayoutTests {
         #expect(notes.contains { $0.key.contains("'region'") && $0.value == 1 }, "\(notes)")
         #expect(notes["assignees who are no cStar member"] == 1)
     }
+    /// `appendList` over a single object (a chat's file message, whose content is one `{name, url, type}`) renders it as a
+    /// list of one; a plain text content is left as it is. `fieldValues` without an index keeps `[{code, value}]` values
+    /// under their own codes (LiveAgent), counting nothing as lost.
+    @Test func appendListTakesOneObjectAndFieldValuesWorksWithoutDefinitions() async throws {
+        let export = try MiniExport([
+            "tickets.json": #"[{"id": 1, "subject": "s", "content": "Photo attached.", "custom_fields": [{"code": "order_number", "value": "HL-1"}, {"code": "bags", "value": "40"}, {"code": "empty", "value": ""}]}, {"id": 2, "subject": "t", "content": {"name": "burr.jpg", "url": "https://x.test/burr.jpg", "type": "image/jpeg"}, "custom_fields": []}]"#,
+        ])
+        let mapping = """
+            version: 1
+            entity: tickets
+            target: tickets
+            source: { files: [tickets.json], records: tickets }
+            key: id
+            fields:
+              title: subject
+              notes:
+                from: content
+                transform:
+                  - appendList: { from: content, item: "- {{name}} ({{type}}): {{url}}", header: "Attachment:", note: "files kept as links" }
+              customFields:
+                from: custom_fields
+                transform: [{ fieldValues: { idField: code } }]
+            """
+        let (summary, sink, _) = try await export.run([mapping])
+        let payloads = sink.payloads["tickets"] ?? []
+        #expect(payloads.count == 2)
+        #expect(payloads.first?["notes"] == .string("Photo attached."))
+        #expect(payloads.last?["notes"] == .string("Attachment:\n- burr.jpg (image/jpeg): https://x.test/burr.jpg"))
+        #expect(payloads.first?["customFields"] == .object(JSONObject([("order_number", .string("HL-1")), ("bags", .string("40"))])))
+        let notes = summary.entities.first?.notes ?? [:]
+        #expect(notes == ["files kept as links": 1], "\(notes)")
+    }
+    /// Files no mapping reads are found by walking the folder (hidden ones such as `.cstar-io` left out); a page or a
+    /// single-object response of a mapped entity's records key names that entity; a file any pattern matches (an index,
+    /// a child source) is claimed.
+    @Test func unclaimedFilesAreFoundAndTheirRecordsKeyNamesTheEntity() throws {
+        let export = try MiniExport([
+            "users.json": #"{"users": [{"id": 1}]}"#,
+            "roles.json": #"[{"id": 1}]"#,
+            "tickets/9/comments.json": #"{"comments": []}"#,
+            "zd_users_page1.json": "\u{FEFF} {\n \"users\" : [{\"id\": 2}]}",
+            "user-3.json": #"{"user": {"id": 3}}"#,
+            "notes.csv": "a,b\n1,2\n",
+            "expected.json": #"{"customers": {"1": {}}}"#,
+            ".cstar-io/rejects.ndjson": "{}\n",
+            "README.md": "# hi",
+        ])
+        let mapping = try EntityMapping.parse(yaml: """
+            version: 1
+            entity: customers
+            target: tickets
+            source: { files: [users.json], records: users }
+            indexes:
+              roles: { files: [roles.json], key: id }
+            key: id
+            fields:
+              title: email
+            children:
+              messages:
+                sources:
+                  - { files: ["tickets/{ticket_id}/comments.json"], records: comments, parentKey: ticket_id }
+                fields:
+                  content: body
+            """, file: "customers.yaml")
+        let found = UnclaimedFiles.find([mapping], in: export.dir.path)
+        #expect(found.map(\.path) == ["expected.json", "notes.csv", "user-3.json", "zd_users_page1.json"], "\(found)")
+        let byPath = Dictionary(uniqueKeysWithValues: found.map { ($0.path, $0) })
+        #expect(byPath["zd_users_page1.json"]?.probableEntity == "customers")
+        #expect(byPath["zd_users_page1.json"]?.message.contains("customers.yaml") == true)
+        #expect(byPath["user-3.json"]?.probableEntity == "customers", "a single-object response of the users records")
+        #expect(byPath["expected.json"]?.probableEntity == nil && byPath["expected.json"]?.recordsKey == nil)
+        #expect(byPath["notes.csv"]?.probableEntity == nil)
+    }
 }
-

@@ -11,7 +11,8 @@ struct SourceDetectorTests {
 
     @Test(arguments: [("Samples/zendesk", "zendesk"), ("Samples/zendesk-full", "zendesk"), ("Samples/zendesk-dump", "zendesk"),
                       ("Samples/freshdesk", "freshdesk"), ("Samples/helpscout", "helpscout"), ("Samples/intercom", "intercom"),
-                      ("Samples/front", "front"), ("Samples/hubspot", "hubspot"), ("Samples/zohodesk", "zohodesk")])
+                      ("Samples/front", "front"), ("Samples/hubspot", "hubspot"), ("Samples/zohodesk", "zohodesk"),
+                      ("Samples/crisp", "crisp"), ("Samples/liveagent", "liveagent")])
     func everySampleIsRecognised(folder: String, set: String) {
         let outcome = SourceDetector.detect(exportDirectory: TestFiles.repoRoot.appendingPathComponent(folder).path, sets: Self.sets)
         guard case .recognised(let c) = outcome else { Issue.record("\(folder): \(outcome)"); return }
@@ -34,5 +35,22 @@ struct SourceDetectorTests {
             Issue.record("nothing to recognise"); return
         }
         #expect(none.isEmpty)
+    }
+    /// A folder holding a Crisp dump and a LiveAgent dump side by side is refused, naming both.
+    @Test func crispAndLiveAgentFilesInOneFolderAreRefusedWithBothCandidates() throws {
+        func sample(_ path: String) throws -> String {
+            try String(contentsOf: TestFiles.repoRoot.appendingPathComponent(path), encoding: .utf8)
+        }
+        let mixed = try MiniExport([
+            "conversations-1.json": try sample("Samples/crisp/conversations-1.json"),
+            "people_profiles-1.json": try sample("Samples/crisp/people_profiles-1.json"),
+            "tickets-001.json": try sample("Samples/liveagent/tickets-001.json"),
+            "contacts-001.json": try sample("Samples/liveagent/contacts-001.json"),
+        ])
+        guard case .unsure(let candidates, let reason) = SourceDetector.detect(exportDirectory: mixed.dir.path, sets: Self.sets) else {
+            Issue.record("a mixed folder must not be guessed"); return
+        }
+        #expect(Set(candidates.map(\.set)).isSuperset(of: ["crisp", "liveagent"]), "\(candidates)")
+        #expect(reason.contains("more than one"), "\(reason)")
     }
 }

@@ -8,7 +8,8 @@ struct MappingsInitTests {
         "Samples/zendesk/tickets.json", "Samples/zendesk/tickets.csv", "Samples/zendesk-full/tickets.json",
         "Samples/zendesk-dump/incremental-tickets-001.json", "Samples/freshdesk/tickets/1001.json", "Samples/helpscout/conversations-001.json",
         "Samples/intercom/conversations/215467000001.json", "Samples/front/conversations-001.json",
-        "Samples/hubspot/tickets-001.json", "Samples/zohodesk/tickets-001.json",
+        "Samples/hubspot/tickets-001.json", "Samples/zohodesk/tickets-001.json", "Samples/crisp/conversations-1.json",
+        "Samples/liveagent/tickets-001.json",
     ]
 
     /// Files whose records `mappings init` cannot start a mapping for yet: it reads top-level fields only, and HubSpot

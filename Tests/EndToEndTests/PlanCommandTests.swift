@@ -64,4 +64,46 @@ struct PlanCommandTests {
         #expect(good.status == 0, "\(good.stderr)")
         #expect(good.stdout.contains("organizations"))
     }
+    /// A users page dump saved under a name no mapping reads (`zd_users_page1.json`) is not silently lost: the run names
+    /// the file, says which entity it probably holds and how to include it, and finishes "with problems" (exit 3); a
+    /// file no entity's records key fits is named too, without changing the outcome.
+    @Test func aFileNoMappingReadsIsNamedAndOneHoldingRecordsMakesTheRunFinishWithProblems() async throws {
+        let dir = try CLIProcess.tempDir()
+        let export = dir.appendingPathComponent("export")
+        try FileManager.default.createDirectory(at: export, withIntermediateDirectories: true)
+        let ticket = #"{"tickets": [{"id": 1, "subject": "Hi", "status": "open", "priority": "low", "requester_id": 7, "created_at": "2025-01-01T00:00:00Z", "updated_at": "2025-01-01T00:00:00Z", "description": "Hi"}]}"#
+        try ticket.write(to: export.appendingPathComponent("tickets.json"), atomically: true, encoding: .utf8)
+        let mapping = dir.appendingPathComponent("mine/tickets.yaml")
+        try FileManager.default.createDirectory(at: mapping.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try """
+            version: 1
+            entity: tickets
+            target: tickets
+            source: { files: [tickets.json], records: tickets }
+            key: id
+            ignore: [status, priority, requester_id, created_at, updated_at, description]
+            fields:
+              title: subject
+            """.write(to: mapping, atomically: true, encoding: .utf8)
+        let state = dir.appendingPathComponent("s").path
+        let clean = try await CLIProcess.run(["plan", export.path, "--mapping", mapping.path, "--state-dir", state])
+        #expect(clean.status == 0, "\(clean.stderr)")
+        #expect(!clean.stderr.contains("read by no mapping"), "\(clean.stderr)")
+
+        try #"{"notes": {"a": 1}}"#.write(to: export.appendingPathComponent("about.json"), atomically: true, encoding: .utf8)
+        let harmless = try await CLIProcess.run(["plan", export.path, "--mapping", mapping.path, "--state-dir", state])
+        #expect(harmless.status == 0, "\(harmless.stderr)")
+        #expect(harmless.stderr.contains("warning: about.json is read by no mapping"), "\(harmless.stderr)")
+
+        try FileManager.default.createDirectory(at: export.appendingPathComponent("more"), withIntermediateDirectories: true)
+        try ticket.write(to: export.appendingPathComponent("more/zd_tickets_page2.json"), atomically: true, encoding: .utf8)
+        let lossy = try await CLIProcess.run(["plan", export.path, "--mapping", mapping.path, "--state-dir", state, "--json"])
+        #expect(lossy.status == 3, "\(lossy.stderr)")
+        #expect(lossy.stderr.contains("more/zd_tickets_page2.json is read by no mapping but looks like 'tickets' records of tickets"), "\(lossy.stderr)")
+        #expect(lossy.stderr.contains("tickets.yaml"), "names the mapping to add it to: \(lossy.stderr)")
+        let plan = try #require(try JSONSerialization.jsonObject(with: Data(lossy.stdout.utf8)) as? [String: Any])
+        let unclaimed = plan["unclaimedFiles"] as? [[String: Any]] ?? []
+        #expect(Set(unclaimed.compactMap { $0["path"] as? String }) == ["about.json", "more/zd_tickets_page2.json"], "\(unclaimed)")
+        #expect(unclaimed.first { $0["path"] as? String == "more/zd_tickets_page2.json" }?["probableEntity"] as? String == "tickets")
+    }
 }

@@ -99,6 +99,11 @@ public struct MigrationSummary: Sendable {
     public var quotaWaits = 0
     public var quotaWaitSeconds = 0.0
 
+    /// Data files of the export folder no mapping reads (each named in a warning).
+    public var unclaimedFiles: [UnclaimedFile] = []
+    /// Of those, the ones that look like records of a mapped entity: records this run does not migrate.
+    public var unclaimedRecordFiles: [UnclaimedFile] { unclaimedFiles.filter { $0.probableEntity != nil } }
+
     public var totalRejected: Int { entities.reduce(0) { $0 + $1.rejected } }
     /// Children (messages) rejected while their parent was delivered; they are in the rejects file too.
     public var totalChildRejected: Int { entities.reduce(0) { $0 + $1.childRejected } }
@@ -115,6 +120,7 @@ public struct MigrationSummary: Sendable {
             ("rejectsFile", rejectsFile.map { .string($0) } ?? .null),
             ("lookupRequests", .int(Int64(lookupRequests))), ("reconciled", .bool(mismatched.isEmpty)),
             ("quotaWaits", .int(Int64(quotaWaits))), ("quotaWaitSeconds", .double((quotaWaitSeconds * 10).rounded() / 10)),
+            ("unclaimedFiles", .array(unclaimedFiles.map(\.json))),
         ]))
     }
 }

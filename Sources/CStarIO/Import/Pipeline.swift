@@ -116,8 +116,10 @@ public final class Pipeline {
             progress(.entityFinished(summary))
         }
         try rejects.close()
-        return MigrationSummary(entities: summaries, requests: 0, retries: 0, minimumRequests: minimumRequests,
-                                elapsedSeconds: Date().timeIntervalSince(start), rejectsFile: rejects.count > 0 ? rejects.path : nil)
+        var summary = MigrationSummary(entities: summaries, requests: 0, retries: 0, minimumRequests: minimumRequests,
+                                       elapsedSeconds: Date().timeIntervalSince(start), rejectsFile: rejects.count > 0 ? rejects.path : nil)
+        summary.unclaimedFiles = UnclaimedFiles.find(mappings, in: exportDirectory)
+        return summary
     }
 
     /// Throws `NoSourceFilesError` when no mapping finds a file in `directory` (checked before a run is recorded).

@@ -105,8 +105,9 @@ extension FieldRule {
 }
 
 public struct FieldValuesSpec: Sendable {
-    /// The index of definitions, keyed by field id (or by key, for `{key: value}` values).
-    public var index: String
+    /// The index of definitions, keyed by field id (or by key, for `{key: value}` values). Without one (an export with
+    /// no field definitions), every value is kept as it is under its own id, as `keepUndefined` does.
+    public var index: String?
     /// Definition fields naming the cStar key, first non-empty (slugged: `Reason for contact` → `reason_for_contact`).
     public var key: [String]
     /// Definition field with the type (`tagger`, `multiselect`, `checkbox`, `date`, `integer`, `decimal`, ...).

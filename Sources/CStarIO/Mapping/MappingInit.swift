@@ -51,11 +51,13 @@ public enum MappingInit {
                 }
             }
             var names = r.csvColumns ?? r.fields.keys
-            // Fields nested one level in an object of plain values (HubSpot's `properties`) are listed as paths.
+            // The plain values nested one level in an object (HubSpot's `properties`, Crisp's `meta`) are listed as paths.
             if r.csvColumns == nil {
                 for (k, v) in zip(r.fields.keys, r.fields.values) {
-                    guard case .object(let inner) = v, inner.keys.count >= 3, inner.values.allSatisfy({ $0.objectValue == nil && $0.arrayValue == nil }) else { continue }
-                    names += inner.keys.map { "\(k).\($0)" }
+                    guard case .object(let inner) = v else { continue }
+                    let plain = zip(inner.keys, inner.values).filter { $0.1.objectValue == nil && $0.1.arrayValue == nil }.map(\.0)
+                    guard plain.count >= 3 else { continue }
+                    names += plain.map { "\(k).\($0)" }
                 }
             }
             for name in names {
@@ -176,7 +178,10 @@ public enum MappingInit {
             lines.append("    from: \(title.map { q($0.name) } ?? "subject")")
             lines.append("    transform: [trim, { truncate: 250 }]")
             lines.append("    default: \"(no subject)\"")
-            if let st = pick(["^status$", "^state$", "status", "pipeline_stage", "^stage$", "state"]) {
+            // A status in words (Crisp's `state`) before a numeric code beside it (its `status`); codes when that is all.
+            let statusNames = ["^status$", "^state$", "status", "pipeline_stage", "^stage$", "state"]
+            let worded = { (f: Field) -> Bool in !f.values.isEmpty && !f.values.allSatisfy { Double($0) != nil } }
+            if let st = pick(statusNames, worded) ?? pick(statusNames) {
                 lines.append("  status:")
                 lines.append("    from: \(q(st.name))")
                 lines.append("    transform:")
@@ -197,7 +202,7 @@ public enum MappingInit {
                 if let o = f.sample?.objectValue { return ["name", "email", "first", "firstName"].contains { o[$0] != nil } }
                 return f.sample?.stringValue != nil && !isDate(f)
             }
-            if let requester = pick(["^requester$", "requester_?name", "^primary_?customer$", "^customer$", "customer_?name", "^from$",
+            if let requester = pick(["^requester$", "requester_?name", "^primary_?customer$", "^customer$", "customer_?name", "owner_?name", "^nickname$", "^from$",
                                      "^author$", "contact", "requester", "customer", "email"], person) {
                 let path = requester.sample?.objectValue.flatMap { o in ["name", "email", "first", "firstName"].first { o[$0] != nil } }
                     .map { "\(requester.name).\($0)" } ?? requester.name

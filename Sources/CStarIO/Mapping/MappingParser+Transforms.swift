@@ -76,9 +76,10 @@ extension EntityMapping {
             else if let f = dict["fieldValues"] {
                 guard let spec = r.mapping(f, "\(p).fieldValues", allowed: ["index", "key", "type", "options", "idField", "valueField", "keepUndefined"]) else { continue }
                 let d = Dictionary(spec, uniquingKeysWith: { a, _ in a })
-                guard let index = d["index"].flatMap({ r.string($0, "\(p).fieldValues.index") }),
-                      let key = d["key"].flatMap({ r.strings($0, "\(p).fieldValues.key") }) else {
-                    r.fail(f, "\(p).fieldValues", "fieldValues needs 'index' (definitions by id) and 'key' (the definition field naming the cStar key)")
+                let index = d["index"].flatMap({ r.string($0, "\(p).fieldValues.index") })
+                let key = d["key"].flatMap({ r.strings($0, "\(p).fieldValues.key") }) ?? []
+                if index != nil && key.isEmpty {
+                    r.fail(f, "\(p).fieldValues", "fieldValues with an 'index' (definitions by id) needs 'key' (the definition field naming the cStar key)")
                     continue
                 }
                 var fv = FieldValuesSpec(index: index, key: key, type: d["type"].flatMap { r.string($0, "\(p).fieldValues.type") },

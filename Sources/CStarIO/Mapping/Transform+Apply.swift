@@ -31,7 +31,9 @@ extension Mapper {
             for p in paths { if let v = record.value(at: p), !isEmpty(v) { return v } }
             return value
         case .appendList(let from, let item, let header, let note):
-            guard let items = record.value(at: from)?.arrayValue, !items.isEmpty else { return value }
+            // A single object (one attachment, such as a chat's file message) counts as a list of one.
+            let listed = record.value(at: from)
+            guard let items = listed?.arrayValue ?? listed?.objectValue.map({ [JSONValue.object($0)] }), !items.isEmpty else { return value }
             let lines = items.map { element -> String in
                 let r = Record(fields: element.objectValue ?? JSONObject([("value", element)]), location: record.location)
                 return render(item, record: r, value: element).trimmingCharacters(in: .whitespaces)
@@ -162,9 +164,10 @@ extension Mapper {
         }
         var out = JSONObject()
         for (id, raw) in pairs where !isEmpty(raw) && raw != .array([]) {
-            guard let definition = try resolver.lookup(index: spec.index, key: id) else {
+            guard let index = spec.index else { out[id] = raw; continue }
+            guard let definition = try resolver.lookup(index: index, key: id) else {
                 if spec.keepUndefined { out[id] = raw; continue }
-                resolver.note("custom field values without a definition in '\(spec.index)' (not migrated)", count: 1)
+                resolver.note("custom field values without a definition in '\(index)' (not migrated)", count: 1)
                 continue
             }
             let def = Record(fields: definition, location: record.location)

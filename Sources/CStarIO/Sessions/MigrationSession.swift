@@ -136,7 +136,8 @@ public struct MigrationSession {
 /// How a finished run ended, in the order the exit codes rank them.
 public enum Verdict: Sendable, Equatable {
     case clean
-    /// Some records (or children of delivered records) were rejected; see the rejects file.
+    /// Some records (or children of delivered records) were rejected (see the rejects file), or export files that
+    /// hold records no mapping reads.
     case finishedWithRejects
     /// cStar does not hold what the run delivered (read-back).
     case mismatch
@@ -148,7 +149,8 @@ extension MigrationSummary {
     public var verdict: Verdict {
         if totalFailed > 0 { return .failed }
         if !mismatched.isEmpty { return .mismatch }
-        if totalRejected > 0 || totalChildRejected > 0 { return .finishedWithRejects }
+        // Export files that look like records no mapping reads are records this run does not migrate: a problem.
+        if totalRejected > 0 || totalChildRejected > 0 || !unclaimedRecordFiles.isEmpty { return .finishedWithRejects }
         return .clean
     }
 }

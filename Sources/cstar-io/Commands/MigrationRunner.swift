@@ -82,6 +82,7 @@ struct MigrationRunner {
         } else if !output.quiet {
             Console.out(SummaryTable.render(summary, source: exportDir, target: resolved.label))
         }
+        for w in SummaryTable.unclaimedWarnings(summary) { Console.err(w) }
         switch outcome.verdict {
         case .clean: return
         case .failed: throw ExitCode(ExitCodes.failure)

@@ -108,7 +108,11 @@ enum PlanRunner {
             Console.err("Fix the field names in the mapping, or mark a rule `optional: true` when exports may lack that field.")
             throw ExitCode(ExitCodes.usage)
         }
-        if summary.totalRejected > 0 || summary.totalChildRejected > 0 { throw ExitCode(ExitCodes.finishedWithRejects) }
+        // Export files that look like records no mapping reads are records this run does not migrate: a problem.
+        for w in SummaryTable.unclaimedWarnings(summary) { Console.err(w) }
+        if summary.totalRejected > 0 || summary.totalChildRejected > 0 || !summary.unclaimedRecordFiles.isEmpty {
+            throw ExitCode(ExitCodes.finishedWithRejects)
+        }
     }
 
     /// What the export holds that the mapping leaves behind, per entity (the coverage report).

@@ -116,6 +116,14 @@ enum SummaryTable {
         return lines.joined(separator: "\n")
     }
 
+    /// One warning per data file of the export folder no mapping reads (stderr), the likely records ones first.
+    static func unclaimedWarnings(_ s: MigrationSummary) -> [String] {
+        let files = s.unclaimedRecordFiles + s.unclaimedFiles.filter { $0.probableEntity == nil }
+        var lines = files.prefix(20).map { "warning: \($0.message)" }
+        if files.count > 20 { lines.append("warning: … \(files.count - 20) more files no mapping reads (see --json: unclaimedFiles)") }
+        return lines
+    }
+
     /// Per-entity lines under a table: why records were skipped, what became of their children (messages),
     /// what the summary must tell (attachments kept as links, values not migrated), and warnings (skipped or
     /// incomplete files). Shared by migrate, restore and plan.

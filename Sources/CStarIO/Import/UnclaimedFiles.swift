@@ -1,0 +1,113 @@
+import Foundation
+
+/// A data file of the export folder that no mapping reads (a `users` page dump saved as `zd_users_page1.json`).
+public struct UnclaimedFile: Sendable, Equatable {
+    /// Path relative to the export folder.
+    public var path: String
+    /// The records key its content starts with (`users` for `{"users": [...]}`), when it has one.
+    public var recordsKey: String?
+    /// The mapped entity whose records key that is: the file very likely holds records of it, which this run misses.
+    public var probableEntity: String?
+    /// That entity's mapping file, where the file's name would go (`source.files`).
+    public var mappingFile: String?
+
+    public var message: String {
+        if let entity = probableEntity, let key = recordsKey {
+            return "\(path) is read by no mapping but looks like '\(key)' records of \(entity): its records are not migrated. "
+                + "Rename it to match \(mappingFile ?? "the mapping")'s source files, or add its name there (cstar-io mappings copy, then --mapping)"
+        }
+        if let key = recordsKey { return "\(path) is read by no mapping (it holds '\(key)' records; no entity of this set reads those)" }
+        return "\(path) is read by no mapping"
+    }
+
+    public var json: JSONValue {
+        .object(JSONObject([("path", .string(path)), ("recordsKey", recordsKey.map { .string($0) } ?? .null),
+                            ("probableEntity", probableEntity.map { .string($0) } ?? .null)]))
+    }
+}
+
+/// Every `.json`, `.ndjson` and `.csv` file of an export folder that no pattern of the mappings matches (sources,
+/// indexes and child files, every alternative of a `firstMatch` included). Silent loss is the worst defect: a run
+/// names each such file, and one that clearly holds records of a mapped entity makes the run finish "with problems".
+public enum UnclaimedFiles {
+    static let extensions: Set<String> = ["json", "ndjson", "jsonl", "csv"]
+    /// Files looked at, at most (an export folder holds a few thousand files at most; per-ticket dumps more).
+    static let maxFiles = 100_000
+    /// Bytes read from the start of a file to see its records key.
+    static let peekBytes = 4096
+
+    public static func find(_ mappings: [EntityMapping], in directory: String) -> [UnclaimedFile] {
+        var claimed = Set<String>()
+        for m in mappings {
+            var specs = [m.source] + m.indexes.map(\.source)
+            specs += m.children.flatMap(\.sources).map(\.spec)
+            for spec in specs {
+                for f in SourceFiles.matches(spec.files, in: directory) { claimed.insert(standard(f.path)) }
+            }
+        }
+        var keyOwners: [String: EntityMapping] = [:]
+        for m in mappings {
+            guard let records = m.source.records else { continue }
+            let key = records.split(separator: "/").last.map(String.init) ?? records
+            if keyOwners[key] == nil { keyOwners[key] = m }
+        }
+        var out: [UnclaimedFile] = []
+        let root = standard(directory)
+        for path in dataFiles(in: root) where !claimed.contains(path) {
+            let relative = String(path.dropFirst(root.count).drop { $0 == "/" })
+            var key: String?
+            var owner: EntityMapping?
+            if let (k, isList) = recordsKey(of: path) {
+                // `{"users": [...]}` is a page of `users` records; `{"user": {...}}` a single-object response of them.
+                if isList { key = k; owner = keyOwners[k] } else if let o = keyOwners[k + "s"] { key = k + "s"; owner = o }
+            }
+            out.append(UnclaimedFile(path: relative, recordsKey: key, probableEntity: owner?.entity, mappingFile: owner?.file))
+        }
+        return out
+    }
+
+    static func standard(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
+
+    /// Data files under `root`, hidden files and folders (`.cstar-io`) left out, symbolic links not followed.
+    static func dataFiles(in root: String) -> [String] {
+        let fm = FileManager.default
+        guard let walker = fm.enumerator(at: URL(fileURLWithPath: root), includingPropertiesForKeys: [.isRegularFileKey, .isSymbolicLinkKey],
+                                         options: [.skipsHiddenFiles]) else { return [] }
+        var out: [String] = []
+        for case let url as URL in walker {
+            guard out.count < maxFiles else { break }
+            let values = try? url.resourceValues(forKeys: [.isRegularFileKey, .isSymbolicLinkKey])
+            guard values?.isSymbolicLink != true, values?.isRegularFile == true,
+                  extensions.contains(url.pathExtension.lowercased()) else { continue }
+            out.append(standard(url.path))
+        }
+        return out.sorted { $0.compare($1, options: [.numeric, .literal]) == .orderedAscending }
+    }
+
+    /// The key an API page or single-object response starts with: `{"users": [` or `{"user": {` → `users` / `user`.
+    /// Only the first bytes are read; anything else (an array, NDJSON records, CSV) says nothing.
+    static func recordsKey(of path: String) -> (String, isList: Bool)? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        let bytes = Array((try? handle.read(upToCount: peekBytes)) ?? Data())
+        var i = 0
+        func skipSpace() { while i < bytes.count, [0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains(bytes[i]) { i += 1 } }
+        skipSpace()
+        guard i < bytes.count, bytes[i] == UInt8(ascii: "{") else { return nil }
+        i += 1
+        skipSpace()
+        guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { return nil }
+        i += 1
+        let start = i
+        while i < bytes.count, bytes[i] != UInt8(ascii: "\""), bytes[i] != UInt8(ascii: "\\"), i - start < 100 { i += 1 }
+        guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { return nil }
+        let key = String(decoding: bytes[start..<i], as: UTF8.self)
+        i += 1
+        skipSpace()
+        guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { return nil }
+        i += 1
+        skipSpace()
+        guard i < bytes.count, bytes[i] == UInt8(ascii: "[") || bytes[i] == UInt8(ascii: "{"), !key.isEmpty else { return nil }
+        return (key, bytes[i] == UInt8(ascii: "["))
+    }
+}
