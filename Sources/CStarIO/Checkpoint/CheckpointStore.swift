@@ -37,6 +37,14 @@ public final class CheckpointStore: @unchecked Sendable {
         migrator.registerMigration("v3") { db in
             try db.execute(sql: "ALTER TABLE batch ADD COLUMN records_hash TEXT")
         }
+        // What the last delivery of each record put into cStar (field and child digests), per target: delta runs
+        // compare new payloads with it. Written in the commit transaction of the batch that delivered the record.
+        migrator.registerMigration("v4") { db in
+            try db.execute(sql: """
+                CREATE TABLE record_state (target TEXT NOT NULL, entity TEXT NOT NULL, source_key TEXT NOT NULL, state TEXT NOT NULL,
+                    run_id TEXT NOT NULL, PRIMARY KEY (target, entity, source_key)) WITHOUT ROWID;
+                """)
+        }
         try migrator.migrateConcurrently(db)
     }
 
@@ -153,8 +161,15 @@ public final class CheckpointStore: @unchecked Sendable {
 
     /// Commits a batch together with the ids it produced and the natural keys of the records it delivered.
     public func commit(runId: String, entity: String, index: Int, outcome: String, target: String, ids: [(String, String)],
-                       naturalKeys: [NaturalKey] = []) throws {
+                       naturalKeys: [NaturalKey] = [], states: [(sourceKey: String, state: RecordState)] = [], removedStates: [String] = []) throws {
         try db.write { db in
+            if !states.isEmpty {
+                let statement = try db.makeStatement(sql: "INSERT OR REPLACE INTO record_state (target, entity, source_key, state, run_id) VALUES (?, ?, ?, ?, ?)")
+                for s in states { try statement.execute(arguments: [target, entity, s.sourceKey, s.state.encoded, runId]) }
+            }
+            for key in removedStates {
+                try db.execute(sql: "DELETE FROM record_state WHERE target = ? AND entity = ? AND source_key = ?", arguments: [target, entity, key])
+            }
             try db.execute(sql: "UPDATE batch SET state = 'committed', outcome = ?, updated_at = ? WHERE run_id = ? AND entity = ? AND idx = ?",
                            arguments: [outcome, Self.now(), runId, entity, index])
             try Self.insertIds(db, target: target, entity: entity, ids)
@@ -223,6 +238,37 @@ public final class CheckpointStore: @unchecked Sendable {
     public func storeIds(target: String, entity: String, _ ids: [(String, String)]) throws {
         guard !ids.isEmpty else { return }
         try db.write { db in try Self.insertIds(db, target: target, entity: entity, ids) }
+    }
+
+    /// The states earlier deliveries left for these records (records never delivered, or delivered in a batch whose
+    /// answer did not say which records were created, have none).
+    public func recordStates(target: String, entity: String, sourceKeys: [String]) throws -> [String: RecordState] {
+        try db.read { db in
+            let statement = try db.makeStatement(sql: "SELECT state FROM record_state WHERE target = ? AND entity = ? AND source_key = ?")
+            var out: [String: RecordState] = [:]
+            for k in sourceKeys {
+                if let text = try String.fetchOne(statement, arguments: [target, entity, k]), let s = RecordState(encoded: text) { out[k] = s }
+            }
+            return out
+        }
+    }
+
+    /// Source keys of an entity that earlier runs delivered to this target (ID map and record states), sorted.
+    public func deliveredSourceKeys(target: String, entity: String) throws -> [String] {
+        try db.read { db in
+            try String.fetchAll(db, sql: """
+                SELECT source_key FROM id_map WHERE target = ? AND entity = ?
+                UNION SELECT source_key FROM record_state WHERE target = ? AND entity = ? ORDER BY 1
+                """, arguments: [target, entity, target, entity])
+        }
+    }
+
+    /// Forgets a record that was deleted from cStar.
+    public func forget(target: String, entity: String, sourceKey: String) throws {
+        try db.write { db in
+            try db.execute(sql: "DELETE FROM id_map WHERE target = ? AND entity = ? AND source_key = ?", arguments: [target, entity, sourceKey])
+            try db.execute(sql: "DELETE FROM record_state WHERE target = ? AND entity = ? AND source_key = ?", arguments: [target, entity, sourceKey])
+        }
     }
 
     public func cstarId(target: String, entity: String, sourceKey: String) throws -> String? {

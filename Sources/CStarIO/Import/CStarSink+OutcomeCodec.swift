@@ -21,10 +21,13 @@ extension CStarSink {
                 .object(JSONObject([("index", .int(Int64(p.index))), ("present", .int(Int64(p.present))), ("missing", .int(Int64(p.missing))),
                                     ("code", .string(p.code)), ("message", .string(p.message))]))
             })),
+            ("childrenExisting", o.childrenExisting.map { .int(Int64($0)) } ?? .null), ("childrenAppended", .int(Int64(o.childrenAppended))), ("patched", .int(Int64(o.patched))),
+            ("unchanged", .int(Int64(o.unchanged))),
+            ("notes", .object(JSONObject(o.notes.sorted { $0.key < $1.key }.map { ($0.key, .int(Int64($0.value))) }))),
         ])))
     }
 
-    /// Reads what `encode` wrote; outcomes committed by earlier versions have no `partial` or `notSent`.
+    /// Reads what `encode` wrote; outcomes committed by earlier versions have no `partial`, `notSent` or delta fields.
     static func decode(_ s: String) throws -> BatchOutcome {
         let v = try JSONParser.parse(s)
         var o = BatchOutcome(created: Int(v["created"]?.intValue ?? 0), updated: Int(v["updated"]?.intValue ?? 0),
@@ -38,6 +41,11 @@ extension CStarSink {
             BatchOutcome.Partial(index: Int(p["index"]?.intValue ?? -1), present: Int(p["present"]?.intValue ?? 0),
                                  missing: Int(p["missing"]?.intValue ?? 0), code: p["code"]?.stringValue ?? "", message: p["message"]?.stringValue ?? "")
         }
+        o.childrenExisting = v["childrenExisting"]?.intValue.map { Int($0) }
+        o.childrenAppended = Int(v["childrenAppended"]?.intValue ?? 0)
+        o.unchanged = Int(v["unchanged"]?.intValue ?? 0)
+        o.patched = Int(v["patched"]?.intValue ?? 0)
+        if let notes = v["notes"]?.objectValue { for (k, n) in notes.pairs { o.notes[k] = Int(n.intValue ?? 0) } }
         return o
     }
 }

@@ -30,9 +30,31 @@ extension CStarSink {
         case .groupMemberships, .settings:
             return nil
         }
+        if delta, Self.importTargets.contains(mapping.target) { try await accountAbsent(mapping, into: &check) }
         check.lookupRequests = client.stats.requests - start
         logger.debug("reconciled", metadata: ["entity": "\(mapping.entity)", "expected": "\(check.expected)", "found": "\(check.found)"])
         return check
+    }
+
+    /// Records earlier runs delivered that this export no longer holds (deleted in the source, or an incremental
+    /// export): counted, and deleted from cStar only with `deleteMissing`.
+    func accountAbsent(_ mapping: EntityMapping, into check: inout Reconciliation) async throws {
+        let seenKeys = seen.withLock { $0[mapping.entity] ?? [] }
+        let absent = try store.deliveredSourceKeys(target: targetKey, entity: mapping.entity).filter { !seenKeys.contains($0) }
+        check.absentFromExport = absent.count
+        check.absentSample = Array(absent.prefix(10))
+        guard deleteMissing else { return }
+        for key in absent {
+            if let id = try store.cstarId(target: targetKey, entity: mapping.entity, sourceKey: key) {
+                do {
+                    _ = try await client.send(.DELETE, CStarAPI.itemPath(mapping.target, id: id))
+                } catch let e as CStarAPIError where e.kind == .notFound {
+                    // Already gone (a retried delete, or someone removed it): nothing left to do.
+                }
+            }
+            try store.forget(target: targetKey, entity: mapping.entity, sourceKey: key)
+            check.deletedAbsent += 1
+        }
     }
 
     // MARK: Reading back

@@ -31,9 +31,19 @@ public final class CStarSink: BatchSink {
     }
     let lookups = Mutex(Lookups())
 
+    /// A delta run: records earlier runs delivered are compared with what they sent (see `DeltaDeliverer`).
+    public let delta: Bool
+    public var isDelta: Bool { delta }
+    /// With `delta`: records earlier runs delivered that this export no longer holds are deleted from cStar.
+    public let deleteMissing: Bool
+    /// Source keys of the batches delivered (or replayed) in this run, per entity: what the export still holds.
+    let seen = Mutex([String: Set<String>]())
+
     public init(client: CStarClient, store: CheckpointStore, runId: String, batchSize: Int = CStarAPI.maxImportRecords,
                 mergeStrategy: CStarAPI.MergeStrategy = .skip, concurrency: Int = 4, maxRequestBytes: Int = CStarAPI.maxRequestBytes,
-                logger: Logger) {
+                delta: Bool = false, deleteMissing: Bool = false, logger: Logger) {
+        self.delta = delta
+        self.deleteMissing = deleteMissing
         self.client = client
         self.store = store
         self.runId = runId
@@ -137,12 +147,26 @@ public final class CStarSink: BatchSink {
     }
 
     public func deliver(_ batch: Batch, mapping: EntityMapping) async throws -> BatchOutcome {
+        if delta { seen.withLock { $0[batch.entity, default: []].formUnion(batch.records.map(\.sourceKey)) } }
         let recordsHash = String(SHA256.hex(batch.records.map(\.sourceKey).joined(separator: "\n")).prefix(16))
         if let stored = try store.committedOutcome(runId: runId, entity: batch.entity, index: batch.index, recordsHash: recordsHash) {
             return try Self.decode(stored)
         }
         // The key hashes the request as sent (imports: the one body, serialised once and sent as it is).
-        let deliverer = deliverer(for: mapping.target)
+        let deliverer: any Deliverer
+        if delta, Self.importTargets.contains(mapping.target) {
+            // Read before the batch is marked sent: a resumed attempt of this batch sees the same states (they change
+            // only in this batch's own commit).
+            let keys = batch.records.map(\.sourceKey)
+            var known: [String: String] = [:]
+            for k in keys { if let id = try store.cstarId(target: targetKey, entity: batch.entity, sourceKey: k) { known[k] = id } }
+            deliverer = DeltaDeliverer(importer: ImportDeliverer(client: client, mergeStrategy: mergeStrategy, logger: logger), client: client,
+                                       logger: logger, known: known, states: try store.recordStates(target: targetKey, entity: batch.entity, sourceKeys: keys))
+        } else if delta, [.groupMemberships, .settings].contains(mapping.target) {
+            return try await deliverChanged(batch, mapping: mapping, recordsHash: recordsHash)
+        } else {
+            deliverer = self.deliverer(for: mapping.target)
+        }
         let body = deliverer.body(batch, mapping: mapping)
         let key = IdempotencyKey.batch(runId: runId, entity: batch.entity, index: batch.index, body: body)
         try store.markSent(runId: runId, entity: batch.entity, index: batch.index, key: key.value, records: batch.records.count, recordsHash: recordsHash)
@@ -150,8 +174,51 @@ public final class CStarSink: BatchSink {
         let outcome = delivered.outcome, ids = delivered.ids
         try store.commit(runId: runId, entity: batch.entity, index: batch.index, outcome: Self.encode(outcome), target: targetKey, ids: ids,
                          naturalKeys: Self.delivered(batch, target: mapping.target, outcome: outcome)
-                            + ids.map { CheckpointStore.NaturalKey(sourceKey: $0.0, natural: "id:\($0.1)", messages: nil, cstarId: $0.1) })
+                            + ids.map { CheckpointStore.NaturalKey(sourceKey: $0.0, natural: "id:\($0.1)", messages: nil, cstarId: $0.1) },
+                         states: delivered.states ?? Self.states(batch, target: mapping.target, outcome: outcome))
         return outcome
+    }
+
+    /// A delta batch of memberships or settings: only the records whose payload differs from what the last delivery
+    /// sent go out (none, when nothing changed); the rest are skipped as unchanged.
+    func deliverChanged(_ batch: Batch, mapping: EntityMapping, recordsHash: String) async throws -> BatchOutcome {
+        let old = try store.recordStates(target: targetKey, entity: batch.entity, sourceKeys: batch.records.map(\.sourceKey))
+        let changed = batch.records.indices.filter { old[batch.records[$0].sourceKey] != RecordState.of(batch.records[$0].payload, childField: nil) }
+        let part = Batch(entity: batch.entity, target: batch.target, index: batch.index, records: changed.map { batch.records[$0] })
+        let deliverer = self.deliverer(for: mapping.target)
+        let body = deliverer.body(part, mapping: mapping)
+        let key = IdempotencyKey.batch(runId: runId, entity: batch.entity, index: batch.index, body: body)
+        try store.markSent(runId: runId, entity: batch.entity, index: batch.index, key: key.value, records: batch.records.count, recordsHash: recordsHash)
+        var outcome = BatchOutcome()
+        if !part.records.isEmpty {
+            outcome = try await deliverer.deliver(part, mapping: mapping, body: body, key: key).outcome
+            outcome.errors = outcome.errors.map { var e = $0; e.index = changed.indices.contains(e.index) ? changed[e.index] : e.index; return e }
+        }
+        outcome.skipped += batch.records.count - part.records.count
+        outcome.unchanged += batch.records.count - part.records.count
+        let refused = Set(outcome.errors.map(\.index))
+        try store.commit(runId: runId, entity: batch.entity, index: batch.index, outcome: Self.encode(outcome), target: targetKey, ids: [],
+                         states: changed.filter { !refused.contains($0) }.map { (batch.records[$0].sourceKey, RecordState.of(batch.records[$0].payload, childField: nil)) })
+        return outcome
+    }
+
+    /// What cStar holds of the batch's records after a first-run delivery, when the answer says so exactly: every
+    /// import record not refused was created (with its thread, or the part of it a split delivered); memberships
+    /// and settings not refused are in place (added, or there already).
+    static func states(_ batch: Batch, target: TargetResource, outcome: BatchOutcome) -> [(String, RecordState)] {
+        if target == .groupMemberships || target == .settings {
+            let refused = Set(outcome.errors.map(\.index))
+            return batch.records.enumerated().compactMap { i, r in refused.contains(i) ? nil : (r.sourceKey, RecordState.of(r.payload, childField: nil)) }
+        }
+        guard importTargets.contains(target), outcome.skipped == 0, outcome.updated == 0 else { return [] }
+        let refused = Set(outcome.errors.map(\.index))
+        let partial = Dictionary(outcome.partial.map { ($0.index, $0.present) }, uniquingKeysWith: { a, _ in a })
+        return batch.records.enumerated().compactMap { i, r in
+            guard !refused.contains(i) else { return nil }
+            var s = RecordState.of(r.payload, childField: DeltaDeliverer.childField(target))
+            if let p = partial[i] { s.children = Array(s.children.prefix(p)) }
+            return (r.sourceKey, s)
+        }
     }
 
     /// The natural keys of the records cStar accepted (errors excluded); for tickets, the thread length when the

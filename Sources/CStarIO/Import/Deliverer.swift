@@ -17,4 +17,6 @@ extension Deliverer {
 struct Delivered: Sendable {
     var outcome: BatchOutcome
     var ids: [(String, String)] = []
+    /// What cStar now holds of the records this delivery put there (nil: derive it from the outcome).
+    var states: [(String, RecordState)]?
 }

@@ -10,6 +10,11 @@ public struct Reconciliation: Sendable, Equatable {
     public var missingSample: [String] = []
     /// Requests spent reading what cStar holds (existing records, ids of created ones, the check itself).
     public var lookupRequests = 0
+    /// Delta runs: records earlier runs delivered that this export does not hold, a few of their source keys, and
+    /// how many of them were deleted from cStar (`--delete-missing`).
+    public var absentFromExport = 0
+    public var absentSample: [String] = []
+    public var deletedAbsent = 0
 
     public init(expected: Int, found: Int, messageMismatches: Int = 0, missingSample: [String] = [], lookupRequests: Int = 0) {
         self.expected = expected
@@ -26,6 +31,8 @@ public struct Reconciliation: Sendable, Equatable {
             ("expected", .int(Int64(expected))), ("found", .int(Int64(found))), ("missing", .int(Int64(expected - found))),
             ("messageMismatches", .int(Int64(messageMismatches))), ("missingSample", .array(missingSample.map { .string($0) })),
             ("lookupRequests", .int(Int64(lookupRequests))), ("matches", .bool(matches)),
+            ("absentFromExport", .int(Int64(absentFromExport))), ("absentSample", .array(absentSample.map { .string($0) })),
+            ("deletedAbsent", .int(Int64(deletedAbsent))),
         ]))
     }
 }
@@ -50,6 +57,9 @@ public struct EntitySummary: Sendable, Equatable {
     /// skipped (met twice, or their parent was skipped). read = delivered + rejected + skipped, as for records.
     public var childRead = 0
     public var childSkipped = 0
+    /// Delta runs: the writes the changes needed (one `PATCH` per changed record, one `POST` per appended message);
+    /// nil when the entity was not delivered as a delta.
+    public var deltaWrites: Int?
     /// Things the summary must tell that are not records: attachments kept as links, values not migrated.
     public var notes: [String: Int] = [:]
     /// Files skipped or looking incomplete, read warnings.

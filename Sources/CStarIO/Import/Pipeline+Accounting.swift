@@ -28,7 +28,9 @@ extension Pipeline {
         summary.created += outcome.created
         summary.updated += outcome.updated
         summary.skipped += outcome.skipped
-        if outcome.skipped > 0 { summary.skippedBy["exists", default: 0] += outcome.skipped }
+        if outcome.unchanged > 0 { summary.skippedBy["unchanged", default: 0] += outcome.unchanged }
+        if outcome.skipped > outcome.unchanged { summary.skippedBy["exists", default: 0] += outcome.skipped - outcome.unchanged }
+        for (k, v) in outcome.notes { summary.notes[k, default: 0] += v }
         // A rejects-file entry for the batch record at `index`, with its source location and payload.
         func reject(_ index: Int, field: String?, code: String, message: String) throws {
             let m = batch.records.indices.contains(index) ? batch.records[index] : nil
@@ -44,7 +46,12 @@ extension Pipeline {
         // answers with counts only, so this is exact when a whole batch was skipped, and a note otherwise.
         // (Updated ones too: an update changes the record's fields, not the thread cStar holds.)
         let existed = outcome.skipped + outcome.updated
-        if existed > 0, !mapping.children.isEmpty {
+        if outcome.childrenExisting != nil { summary.deltaWrites = (summary.deltaWrites ?? 0) + outcome.patched + outcome.childrenAppended }
+        if let held = outcome.childrenExisting {
+            // A delta delivery compared every record's children with what cStar holds: the rest were appended.
+            summary.childSkipped += held
+            if held > 0 { summary.notes["\(mapping.children.map(\.target).joined(separator: "/")) of \(mapping.entity) already in cStar (not sent again)", default: 0] += held }
+        } else if existed > 0, !mapping.children.isEmpty {
             let what = mapping.children.map(\.target).joined(separator: "/")
             let refused = Set(outcome.errors.map(\.index))
             let carried = batch.records.indices.filter { !refused.contains($0) }.reduce(0) { sum, i in sum + Self.childCount(batch.records[i], mapping) }

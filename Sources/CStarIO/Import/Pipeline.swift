@@ -34,6 +34,8 @@ public protocol BatchSink: AnyObject, Sendable {
     func entityStarting(_ mapping: EntityMapping) async throws
     /// After an entity's last batch: learn the ids cStar gave its records, and check cStar holds them.
     func entityFinished(_ mapping: EntityMapping) async throws -> Reconciliation?
+    /// A delta run: the fewest requests are those its changes need.
+    var isDelta: Bool { get }
 }
 
 extension BatchSink {
@@ -43,6 +45,7 @@ extension BatchSink {
     public func concurrency(for mapping: EntityMapping) -> Int { 1 }
     public func entityStarting(_ mapping: EntityMapping) async throws {}
     public func entityFinished(_ mapping: EntityMapping) async throws -> Reconciliation? { nil }
+    public var isDelta: Bool { false }
 }
 
 /// What a batch's delivery came to: the receiver's answer, or the whole batch refused with a reason.
@@ -111,7 +114,22 @@ public final class Pipeline {
             var (summary, sent) = try await runEntity(mapping, files: files, prepared: prepared, progress: progress)
             try accountUnclaimedChildren(of: mapping, summary: &summary)
             summary.reconciliation = try await sink.entityFinished(mapping)
-            minimumRequests += Self.minimumRequests(mapping.target, records: sent)
+            if let r = summary.reconciliation, r.absentFromExport > 0 {
+                let sample = r.absentSample.prefix(5).joined(separator: ", ")
+                if r.deletedAbsent > 0 {
+                    summary.notes["\(mapping.entity) migrated earlier and no longer in this export, deleted from cStar (--delete-missing; source keys \(sample)…)", default: 0] += r.deletedAbsent
+                } else {
+                    summary.notes["\(mapping.entity) migrated earlier are not in this export (deleted in the source, or an incremental export): kept in cStar; --delete-missing removes them (source keys \(sample)…)", default: 0] += r.absentFromExport
+                }
+            }
+            // A delta needs a request per change, and imports for the new records only.
+            if let writes = summary.deltaWrites {
+                minimumRequests += writes + Self.minimumRequests(mapping.target, records: summary.created)
+            } else if sink.isDelta {
+                minimumRequests += Self.minimumRequests(mapping.target, records: summary.created + summary.updated)
+            } else {
+                minimumRequests += Self.minimumRequests(mapping.target, records: sent)
+            }
             summaries.append(summary)
             progress(.entityFinished(summary))
         }

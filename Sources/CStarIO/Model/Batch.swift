@@ -31,6 +31,16 @@ public struct BatchOutcome: Sendable {
         public var message: String
     }
     public var partial: [Partial] = []
+    /// Set by a delta delivery, which knows each record's children: those cStar already held (counted skipped) and
+    /// those appended now (delivered). Nil for other deliveries, whose children share their parent's fate.
+    public var childrenExisting: Int?
+    public var childrenAppended = 0
+    /// Records a delta delivery updated with a `PATCH`.
+    public var patched = 0
+    /// Records skipped because nothing changed since the last run (part of `skipped`).
+    public var unchanged = 0
+    /// Counted notes (`N tickets: status changed`), for the summary.
+    public var notes: [String: Int] = [:]
 
     public init(created: Int = 0, updated: Int = 0, skipped: Int = 0, errors: [RecordError] = []) {
         self.created = created
@@ -46,5 +56,10 @@ public struct BatchOutcome: Sendable {
         skipped += other.skipped
         errors += other.errors
         partial += other.partial
+        if let e = other.childrenExisting { childrenExisting = (childrenExisting ?? 0) + e }
+        childrenAppended += other.childrenAppended
+        patched += other.patched
+        unchanged += other.unchanged
+        for (k, v) in other.notes { notes[k, default: 0] += v }
     }
 }

@@ -8,12 +8,20 @@ public struct ImportSettings: Sendable {
     public var concurrency: Int
     /// Abandon an unfinished run whose inputs changed, instead of refusing.
     public var restart: Bool
+    /// Compare records earlier runs delivered with what they sent: update what changed, append new messages,
+    /// skip the rest without a request (`DeltaDeliverer`).
+    public var delta: Bool
+    /// With `delta`: delete from cStar the records earlier runs delivered that the export no longer holds.
+    public var deleteMissing: Bool
 
-    public init(batchSize: Int = CStarAPI.maxImportRecords, mergeStrategy: CStarAPI.MergeStrategy = .skip, concurrency: Int = 4, restart: Bool = false) {
+    public init(batchSize: Int = CStarAPI.maxImportRecords, mergeStrategy: CStarAPI.MergeStrategy = .skip, concurrency: Int = 4, restart: Bool = false,
+                delta: Bool = false, deleteMissing: Bool = false) {
         self.batchSize = batchSize
         self.mergeStrategy = mergeStrategy
         self.concurrency = concurrency
         self.restart = restart
+        self.delta = delta
+        self.deleteMissing = deleteMissing
     }
 }
 
@@ -100,7 +108,8 @@ public struct MigrationSession {
         let files = SourceFiles.all(for: entities, in: exportDirectory)
         // Everything that shapes the batches is part of the run's identity (concurrency is not: it only changes timing).
         let fingerprint = CheckpointStore.fingerprint(mappings: entities, sourceFiles: files, target: identity,
-                                                      options: "batch-size \(settings.batchSize) merge \(settings.mergeStrategy.rawValue) max-bytes \(CStarAPI.maxRequestBytes)")
+                                                      options: "batch-size \(settings.batchSize) merge \(settings.mergeStrategy.rawValue) max-bytes \(CStarAPI.maxRequestBytes)"
+                                                        + (settings.delta ? " delta\(settings.deleteMissing ? " delete-missing" : "")" : ""))
         let runId: String
         var resumed = false
         if let open = try store.unfinishedRun(source: source, target: identity) {
@@ -120,7 +129,7 @@ public struct MigrationSession {
             runId = try store.startRun(fingerprint: fingerprint, source: source, target: identity)
         }
         let sink = CStarSink(client: client, store: store, runId: runId, batchSize: settings.batchSize, mergeStrategy: settings.mergeStrategy,
-                             concurrency: settings.concurrency, logger: logger)
+                             concurrency: settings.concurrency, delta: settings.delta, deleteMissing: settings.deleteMissing, logger: logger)
         let pipeline = try Pipeline(exportDirectory: exportDirectory, stateDirectory: stateDirectory, sink: sink, logger: logger)
         var summary = try await pipeline.run(entities) { onEvent(.progress($0)) }
         try await afterImport?(runId, &summary)

@@ -18,12 +18,19 @@ struct ImportOptions: ParsableArguments {
     @Flag(help: "Abandon an unfinished run whose source files or mappings changed since, and start a new one (records already in cStar are matched and skipped).")
     var restart = false
 
+    @Flag(help: "Delta migration over a newer export: records earlier runs delivered to this team are compared with what they sent; changed fields are updated, tickets get the messages they lack appended, unchanged records cost no request (docs/cutover.md).")
+    var delta = false
+
+    @Flag(help: "With --delta: delete from cStar the records earlier runs delivered that this export no longer holds (otherwise they are only reported).")
+    var deleteMissing = false
+
     func validate() throws {
         guard (1...CStarAPI.maxImportRecords).contains(batchSize) else {
             throw ValidationError("--batch-size must be from 1 to \(CStarAPI.maxImportRecords) (cStar's import limit).")
         }
         guard (1...16).contains(concurrency) else { throw ValidationError("--concurrency must be from 1 to 16.") }
         if let m = maxRequestsPerHour, m < 1 { throw ValidationError("--max-requests-per-hour must be at least 1.") }
+        if deleteMissing && !delta { throw ValidationError("--delete-missing works with --delta only.") }
         guard CStarAPI.MergeStrategy(rawValue: mergeStrategy) != nil else {
             throw ValidationError("--merge-strategy must be 'skip' or 'update'.")
         }
@@ -31,5 +38,5 @@ struct ImportOptions: ParsableArguments {
 
     var strategy: CStarAPI.MergeStrategy { CStarAPI.MergeStrategy(rawValue: mergeStrategy) ?? .skip }
 
-    var settings: ImportSettings { ImportSettings(batchSize: batchSize, mergeStrategy: strategy, concurrency: concurrency, restart: restart) }
+    var settings: ImportSettings { ImportSettings(batchSize: batchSize, mergeStrategy: strategy, concurrency: concurrency, restart: restart, delta: delta, deleteMissing: deleteMissing) }
 }

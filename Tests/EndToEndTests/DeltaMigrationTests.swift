@@ -1,0 +1,145 @@
+import CStarSandbox
+import Foundation
+import Testing
+
+/// `migrate --delta` over a changed copy of an export ends with cStar holding what a clean migration of the changed
+/// export holds — field for field, message for message, no duplicate — and a second delta writes nothing.
+@Suite("End to end: delta migration", .serialized)
+struct DeltaMigrationTests {
+    /// What two teams are compared by (ids differ; content must not).
+    struct Snapshot: Equatable {
+        var customers: [String: String] = [:]            // email → name
+        var tickets: [String: [String]] = [:]            // externalId → [title, status, priority, customerName]
+        var messages: [String: [String]] = [:]           // externalId → "internal|createdAt|content" in order
+
+        static func read(_ api: SandboxReader) async throws -> Snapshot {
+            var s = Snapshot()
+            for row in try await api.all("/customers") { s.customers[row["email"] as? String ?? "?"] = row["name"] as? String ?? "" }
+            for row in try await api.all("/tickets") {
+                let ext = row["externalId"] as? String ?? "?"
+                #expect(s.tickets[ext] == nil, "ticket \(ext) exists twice")
+                s.tickets[ext] = ["title", "status", "priority", "customerName"].map { row[$0] as? String ?? "-" }
+            }
+            let page = try await api.post("/export", ["resources": [["type": "tickets", "include": ["messages"]]]])
+            let rows = ((page["data"] as? [String: Any])?["resources"] as? [String: Any])?["tickets"] as? [[String: Any]] ?? []
+            for row in rows {
+                s.messages[row["externalId"] as? String ?? "?"] = (row["messages"] as? [[String: Any]] ?? []).map {
+                    "\($0["isInternal"] as? Bool ?? false)|\(($0["createdAt"] as? String ?? "").prefix(19))|\($0["content"] as? String ?? "")"
+                }
+            }
+            return s
+        }
+    }
+
+    static func writes(_ server: SandboxServer) -> Int {
+        var n = 0
+        for resource in ["import", "tickets", "customers", "articles", "customer-groups", "categories", "custom-fields", "settings", "tags"] {
+            for method in ["POST", "PATCH", "DELETE"] { n += server.api.requests.count(method, resource).applied }
+        }
+        return n
+    }
+
+    /// The changes a team makes in its helpdesk between the first pass and the cut-over.
+    static func change(_ dir: URL) throws {
+        func load(_ name: String) throws -> [String: Any] {
+            try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent(name))) as! [String: Any]
+        }
+        func save(_ o: [String: Any], _ name: String) throws {
+            try JSONSerialization.data(withJSONObject: o, options: [.sortedKeys]).write(to: dir.appendingPathComponent(name))
+        }
+        var page2 = try load("tickets-2.json")
+        var tickets = page2["tickets"] as! [[String: Any]]
+        // Status and priority changes, a deleted ticket, three new tickets.
+        tickets[0]["status"] = "solved"
+        tickets[1]["priority"] = "urgent"
+        tickets[2]["status"] = "closed"
+        tickets[2]["priority"] = "low"
+        let deleted = tickets.removeLast()["id"] as! Int
+        for t in 1001...1003 {
+            tickets.append(["id": t, "subject": "New ticket \(t)", "status": "open", "priority": "high", "requester_id": 1002,
+                            "assignee_id": 1, "tags": ["gen", "new"], "created_at": "2025-03-02T09:00:00Z", "updated_at": "2025-03-02T09:00:00Z"])
+        }
+        page2["tickets"] = tickets
+        try save(page2, "tickets-2.json")
+        // New comments on 10% of the old tickets (and the new tickets' own threads); the deleted ticket's go too.
+        var file = try load("ticket_comments.json")
+        var comments = (file["comments"] as! [[String: Any]]).filter { $0["ticket_id"] as? Int != deleted }
+        for t in stride(from: 1, through: 40, by: 10) {
+            comments.append(["ticket_id": t, "id": 900_000 + t, "author_id": 1, "body": "Follow-up on \(t) after the first pass", "public": true,
+                             "created_at": "2025-03-05T08:00:00Z"])
+            comments.append(["ticket_id": t, "id": 910_000 + t, "author_id": 1, "body": "Internal note on \(t)", "public": false,
+                             "created_at": "2025-03-05T08:05:00Z"])
+        }
+        for t in 1001...1003 {
+            comments.append(["ticket_id": t, "id": t * 100, "author_id": 1002, "body": "Opening message of \(t)", "public": true,
+                             "created_at": "2025-03-02T09:00:00Z"])
+        }
+        file["comments"] = comments
+        try save(file, "ticket_comments.json")
+        // An edited customer.
+        var users = try load("users.json")
+        var rows = users["users"] as! [[String: Any]]
+        rows[3]["name"] = "Renamed Customer"
+        users["users"] = rows
+        try save(users, "users.json")
+    }
+
+    @Test(.timeLimit(.minutes(10)))
+    func aDeltaEndsLikeACleanMigrationOfTheChangedExport() async throws {
+        let dir = try CLIProcess.tempDir()
+        let export = dir.appendingPathComponent("export")
+        try FileManager.default.createDirectory(at: export, withIntermediateDirectories: true)
+        try GeneratedExport.write(to: export, tickets: 40, users: 20, orgs: 3, commentsPerTicket: 3)
+        let server = try await SandboxServer.start(dataPath: dir.appendingPathComponent("team.sqlite").path, port: 0)
+        defer { Task { await server.stop() } }
+        let base = server.baseURL(for: server.team)
+        let env = ["CSTAR_SECRET_KEY": server.team.secretKey]
+        let state = dir.appendingPathComponent("state").path
+        let first = try await CLIProcess.run(["migrate", export.path, "--from", "zendesk", "--api-url", base, "--state-dir", state, "--quiet"], env: env)
+        #expect(first.status == 0, "\(first.stderr)")
+
+        let changed = dir.appendingPathComponent("changed")
+        try FileManager.default.copyItem(at: export, to: changed)
+        try Self.change(changed)
+        server.api.requests.reset()
+        let delta = try await CLIProcess.run(["migrate", changed.path, "--from", "zendesk", "--delta", "--delete-missing", "--api-url", base,
+                                              "--state-dir", state, "--json"], env: env)
+        #expect(delta.status == 0, "\(delta.stderr)")
+        let summary = try JSONSerialization.jsonObject(with: Data(delta.stdout.utf8)) as? [String: Any] ?? [:]
+        let entities = Dictionary((summary["entities"] as? [[String: Any]] ?? []).map { ($0["entity"] as? String ?? "", $0) }, uniquingKeysWith: { a, _ in a })
+        let tickets = try #require(entities["tickets"])
+        #expect(tickets["created"] as? Int == 3, "three new tickets")
+        // Changed: 21, 22, 23 (status, priority); 2 (its requester, user 1003, was renamed: customerName); new comments on
+        // 1, 11, 21, 31 (21 also changed): seven tickets updated.
+        #expect(tickets["updated"] as? Int == 7, "\(tickets)")
+        #expect((tickets["reconciliation"] as? [String: Any])?["deletedAbsent"] as? Int == 1)
+        #expect(entities["customers"]?["updated"] as? Int == 1)
+        // The fewest writes: 4 ticket PATCHes, 8 appended messages, 1 customer PATCH, 1 import of the new tickets, 1 delete.
+        #expect(server.api.requests.count("PATCH", "tickets").applied == 4)
+        #expect(server.api.requests.count("POST", "import").applied == 1, "the new tickets, in one import")
+        #expect(server.api.requests.count("POST", "tickets").applied == 8, "appended messages")
+        #expect(server.api.requests.count("PATCH", "customers").applied == 1)
+        #expect(server.api.requests.count("DELETE", "tickets").applied == 1)
+
+        // A clean migration of the changed export into a new team is the reference.
+        let clean = try await SandboxServer.start(dataPath: dir.appendingPathComponent("clean.sqlite").path, port: 0)
+        defer { Task { await clean.stop() } }
+        let cleanRun = try await CLIProcess.run(["migrate", changed.path, "--from", "zendesk", "--api-url", clean.baseURL(for: clean.team),
+                                                 "--state-dir", dir.appendingPathComponent("clean-state").path, "--quiet"],
+                                                env: ["CSTAR_SECRET_KEY": clean.team.secretKey])
+        #expect(cleanRun.status == 0, "\(cleanRun.stderr)")
+        let got = try await Snapshot.read(SandboxReader(base: base, key: server.team.secretKey))
+        let want = try await Snapshot.read(SandboxReader(base: clean.baseURL(for: clean.team), key: clean.team.secretKey))
+        #expect(got.tickets.count == 42)
+        #expect(got.customers == want.customers)
+        #expect(got.tickets == want.tickets)
+        for (ext, thread) in want.messages { #expect(got.messages[ext] == thread, "ticket \(ext): every message once, in order") }
+        #expect(got.messages.count == want.messages.count)
+
+        // Nothing changed since: a second delta writes nothing.
+        server.api.requests.reset()
+        let again = try await CLIProcess.run(["migrate", changed.path, "--from", "zendesk", "--delta", "--api-url", base, "--state-dir", state, "--quiet"], env: env)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(Self.writes(server) == 0, "a second delta sends no write")
+    }
+}
