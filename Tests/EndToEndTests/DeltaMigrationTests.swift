@@ -142,4 +142,55 @@ struct DeltaMigrationTests {
         #expect(again.status == 0, "\(again.stderr)")
         #expect(Self.writes(server) == 0, "a second delta sends no write")
     }
+
+    /// The same delta, killed with SIGKILL at ten random moments against a slow sandbox and resumed, ends with the
+    /// team a single uninterrupted delta leaves: nothing lost, no message twice.
+    @Test(.timeLimit(.minutes(10)))
+    func aDeltaKilledAndResumedEndsIdentical() async throws {
+        let dir = try CLIProcess.tempDir()
+        let export = dir.appendingPathComponent("export")
+        try FileManager.default.createDirectory(at: export, withIntermediateDirectories: true)
+        try GeneratedExport.write(to: export, tickets: 400, users: 60, orgs: 3, commentsPerTicket: 2)
+        let changed = dir.appendingPathComponent("changed")
+        try FileManager.default.copyItem(at: export, to: changed)
+        try Self.change(changed)
+        // More changes, so that the delta lasts long enough for the kills to land: a new comment on every ticket.
+        var file = try JSONSerialization.jsonObject(with: Data(contentsOf: changed.appendingPathComponent("ticket_comments.json"))) as! [String: Any]
+        var comments = file["comments"] as! [[String: Any]]
+        for t in 1..<400 {
+            comments.append(["ticket_id": t, "id": 800_000 + t, "author_id": 1, "body": "Cut-over note \(t)", "public": true, "created_at": "2025-03-06T08:00:00Z"])
+        }
+        file["comments"] = comments
+        try JSONSerialization.data(withJSONObject: file, options: [.sortedKeys]).write(to: changed.appendingPathComponent("ticket_comments.json"))
+
+        func team(_ name: String, latency: Int) async throws -> (SandboxServer, String) {
+            var config = SandboxConfiguration()
+            config.secretKeyLimit = 100_000
+            config.faults = FaultConfiguration(seed: 5, latencyMs: latency, jitterMs: latency / 2)
+            let s = try await SandboxServer.start(dataPath: dir.appendingPathComponent("\(name).sqlite").path, port: 0, configuration: config)
+            let state = dir.appendingPathComponent("\(name)-state").path
+            let first = try await CLIProcess.run(["migrate", export.path, "--from", "zendesk", "--api-url", s.baseURL(for: s.team), "--state-dir", state, "--quiet"],
+                                                 env: ["CSTAR_SECRET_KEY": s.team.secretKey])
+            #expect(first.status == 0, "\(first.stderr)")
+            return (s, state)
+        }
+        let (reference, referenceState) = try await team("reference", latency: 0)
+        defer { Task { await reference.stop() } }
+        let once = try await CLIProcess.run(["migrate", changed.path, "--from", "zendesk", "--delta", "--api-url", reference.baseURL(for: reference.team),
+                                             "--state-dir", referenceState, "--quiet"], env: ["CSTAR_SECRET_KEY": reference.team.secretKey])
+        #expect(once.status == 0, "\(once.stderr)")
+
+        let (killed, killedState) = try await team("killed", latency: 20)
+        defer { Task { await killed.stop() } }
+        let (landed, final) = try await KillAndResumeTests.migrateWithKills(export: changed, state: URL(fileURLWithPath: killedState),
+                                                                           base: killed.baseURL(for: killed.team), key: killed.team.secretKey,
+                                                                           kills: 10, seed: 7, extra: ["--from", "zendesk", "--delta"])
+        #expect(landed >= 6, "most kills landed mid-run (\(landed))")
+        #expect(final.status == 0, "\(final.stderr)")
+        let want = try await Snapshot.read(SandboxReader(base: reference.baseURL(for: reference.team), key: reference.team.secretKey))
+        let got = try await Snapshot.read(SandboxReader(base: killed.baseURL(for: killed.team), key: killed.team.secretKey))
+        #expect(got.customers == want.customers)
+        #expect(got.tickets == want.tickets)
+        #expect(got.messages == want.messages, "every message once, in order")
+    }
 }

@@ -89,13 +89,14 @@ struct KillAndResumeTests {
 
     /// Runs `migrate` against the sandbox, killing it with SIGKILL after a random delay `kills` times, then
     /// lets the last run finish. Returns the number of kills that landed while the process was running.
-    static func migrateWithKills(export: URL, state: URL, base: String, key: String, kills: Int, seed: UInt64) async throws -> (landed: Int, final: CLIProcess.Result) {
+    static func migrateWithKills(export: URL, state: URL, base: String, key: String, kills: Int, seed: UInt64,
+                                 extra: [String] = []) async throws -> (landed: Int, final: CLIProcess.Result) {
         var rng = SeededRandom(state: seed)
         var landed = 0
         for _ in 0..<kills {
             let p = Process()
             p.executableURL = CLIProcess.binary
-            p.arguments = ["migrate", export.path, "--api-url", base, "--state-dir", state.path, "--quiet"]
+            p.arguments = ["migrate", export.path, "--api-url", base, "--state-dir", state.path, "--quiet"] + extra
             var env = ProcessInfo.processInfo.environment
             env["CSTAR_SECRET_KEY"] = key
             p.environment = env
@@ -112,7 +113,7 @@ struct KillAndResumeTests {
                 DispatchQueue.global().async { p.waitUntilExit(); c.resume() }
             }
         }
-        let final = try await CLIProcess.run(["migrate", export.path, "--api-url", base, "--state-dir", state.path, "--json"], env: ["CSTAR_SECRET_KEY": key])
+        let final = try await CLIProcess.run(["migrate", export.path, "--api-url", base, "--state-dir", state.path, "--json"] + extra, env: ["CSTAR_SECRET_KEY": key])
         return (landed, final)
     }
 
