@@ -101,6 +101,12 @@ struct DeltaMigrationTests {
         let changed = dir.appendingPathComponent("changed")
         try FileManager.default.copyItem(at: export, to: changed)
         try Self.change(changed)
+        // The plan of the delta tells the same numbers, offline (the same comparison, nothing sent).
+        let plan = try await CLIProcess.run(["plan", changed.path, "--from", "zendesk", "--delta", "--state-dir", state, "--json"])
+        let planned = (try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [String: Any])?["entities"] as? [[String: Any]] ?? []
+        let plannedTickets = try #require(planned.first { $0["entity"] as? String == "tickets" }, "\(plan.stderr)")
+        #expect(plannedTickets["created"] as? Int == 3 && plannedTickets["updated"] as? Int == 7, "\(plannedTickets)")
+        #expect((plannedTickets["reconciliation"] as? [String: Any])?["absentFromExport"] as? Int == 1)
         server.api.requests.reset()
         let delta = try await CLIProcess.run(["migrate", changed.path, "--from", "zendesk", "--delta", "--delete-missing", "--api-url", base,
                                               "--state-dir", state, "--json"], env: env)

@@ -19,6 +19,25 @@ struct DeltaDeliverer: Deliverer {
 
     static func childField(_ target: TargetResource) -> String? { target == .tickets ? "messages" : nil }
 
+    /// How a record compares with what the last delivery put into cStar.
+    enum Change {
+        case new
+        case unchanged
+        /// The fields that differ, and the positions of the children cStar lacks.
+        case changed(fields: [String], newChildren: [Int])
+        /// Delivered before states were kept: which version cStar holds is not known.
+        case unknownVersion
+    }
+
+    /// The one comparison `migrate --delta` and `plan --delta` make.
+    static func compare(_ now: RecordState, known: Bool, state: RecordState?) -> Change {
+        guard known else { return .new }
+        guard let old = state else { return .unknownVersion }
+        let fields = now.changedFields(since: old)
+        let children = now.newChildren(since: old)
+        return fields.isEmpty && children.isEmpty ? .unchanged : .changed(fields: fields, newChildren: children)
+    }
+
     func deliver(_ batch: Batch, mapping: EntityMapping, body: [UInt8], key: IdempotencyKey) async throws -> Delivered {
         let resource = mapping.target
         let childField = Self.childField(resource)
@@ -33,11 +52,17 @@ struct DeltaDeliverer: Deliverer {
             // What cStar holds: the state the last delivery left, or — delivered before states were kept — every
             // field taken as changed and the thread's first `messageCount` messages as present (threads only grow).
             let changed: [String]
-            var pending: [Int]
-            if let old = states[r.sourceKey] {
-                changed = now.changedFields(since: old)
-                pending = now.newChildren(since: old)
-            } else {
+            let pending: [Int]
+            switch Self.compare(now, known: true, state: states[r.sourceKey]) {
+            case .new, .unchanged:
+                out.skipped += 1
+                out.unchanged += 1
+                out.childrenExisting! += children.count
+                continue
+            case .changed(let fields, let newChildren):
+                changed = fields
+                pending = newChildren
+            case .unknownVersion:
                 changed = now.fields.keys.sorted()
                 var held = 0
                 if childField != nil {
@@ -45,12 +70,6 @@ struct DeltaDeliverer: Deliverer {
                     held = Int(ticket["messageCount"]?.intValue ?? 0)
                 }
                 pending = Array(min(held, children.count)..<children.count)
-            }
-            if changed.isEmpty && pending.isEmpty {
-                out.skipped += 1
-                out.unchanged += 1
-                out.childrenExisting! += children.count
-                continue
             }
             var patch = JSONObject()
             for f in changed {

@@ -18,7 +18,19 @@ struct PlanOptions: ParsableArguments {
 }
 
 enum PlanRunner {
-    static func run(_ o: PlanOptions, outDir: String?, withSamples: Bool, title: String) async throws {
+    /// `plan --delta`: the checkpoint store of earlier runs, and the team of the latest one.
+    static func deltaBase(_ stateDir: String, quiet: Bool) throws -> PlanSink.DeltaBase {
+        let path = (stateDir as NSString).appendingPathComponent(CheckpointStore.fileName)
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw UsageError("no earlier runs in \(stateDir)/: plan --delta compares an export with what earlier migrate runs from this state folder delivered.")
+        }
+        let store = try CheckpointStore(path: path)
+        guard let last = try store.runs().last else { throw UsageError("no earlier runs in \(path): nothing to compare with.") }
+        if !quiet { Console.err("Comparing with what earlier runs delivered to \(last.target) (latest run \(last.id.prefix(8)), started \(last.startedAt)).") }
+        return PlanSink.DeltaBase(store: store, target: last.target)
+    }
+
+    static func run(_ o: PlanOptions, outDir: String?, withSamples: Bool, title: String, delta: Bool = false) async throws {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: o.exportDir, isDirectory: &isDir), isDir.boolValue else {
             throw UsageError("the export folder '\(o.exportDir)' does not exist.")
@@ -26,7 +38,7 @@ enum PlanRunner {
         let entities = try MappingLoader.load(o.mapping, exportDir: o.exportDir, quiet: o.output.quiet || o.output.json)
         StateFolderLock.noteIfBusy(o.stateDir, quiet: o.output.quiet || o.output.json)
         let logger = Logging.makeLogger(o.output)
-        let sink = PlanSink(outputDirectory: outDir)
+        let sink = PlanSink(outputDirectory: outDir, delta: delta ? try deltaBase(o.stateDir, quiet: o.output.quiet || o.output.json) : nil)
         let summary: MigrationSummary
         let rejectsPath: String
         do {
@@ -58,10 +70,12 @@ enum PlanRunner {
             Console.out(JSONSerializer.string(.object(obj)))
         } else if !o.output.quiet {
             var lines = ["\(title) \(o.exportDir) (nothing is sent)", ""]
-            let header = ["entity", "target", "read", "would create", "skipped", "rejected"]
+            let header = delta ? ["entity", "target", "read", "would create", "would update", "unchanged/skipped", "rejected"]
+                               : ["entity", "target", "read", "would create", "skipped", "rejected"]
             var rows = [header]
             for e in summary.entities {
-                rows.append([e.entity, e.target, "\(e.read)", "\(e.created)", "\(e.skipped)", "\(e.rejected)"])
+                rows.append(delta ? [e.entity, e.target, "\(e.read)", "\(e.created)", "\(e.updated)", "\(e.skipped)", "\(e.rejected)"]
+                                  : [e.entity, e.target, "\(e.read)", "\(e.created)", "\(e.skipped)", "\(e.rejected)"])
             }
             let widths = header.indices.map { i in rows.map { $0[i].count }.max() ?? 0 }
             for row in rows {
@@ -74,7 +88,7 @@ enum PlanRunner {
             lines += Self.coverageLines(summary.entities)
             let reconciled = summary.entities.allSatisfy(\.reconciles)
             lines.append("")
-            lines.append(reconciled ? "Every record is accounted for: read = would create + skipped + rejected, for each entity."
+            lines.append(reconciled ? "Every record is accounted for: read = would create + \(delta ? "would update + " : "")skipped + rejected, for each entity."
                                     : "WARNING: counts do not reconcile; please report this.")
             if !rejects.isEmpty {
                 lines.append("")
@@ -157,6 +171,7 @@ extension CStarIOCommand {
                   cstar-io plan Samples/zendesk
                   cstar-io plan ./zendesk-export --mapping ./my-mappings --out /tmp/batches
                   cstar-io plan ./zendesk-export --json | jq '.entities[] | {entity, read, created, rejected}'
+                  cstar-io plan ./zendesk-export-final --delta      # before the cut-over's migrate --delta
                 """)
 
         @OptionGroup var options: PlanOptions
@@ -164,8 +179,11 @@ extension CStarIOCommand {
         @Option(help: ArgumentHelp("Write the batches that would be sent into this folder, one file per batch.", valueName: "dir"))
         var out: String?
 
+        @Flag(help: "Show what `migrate --delta` would do: per entity new, changed (with the fields), unchanged, messages to append and records no longer in the export, compared with what earlier runs from this state folder delivered.")
+        var delta = false
+
         func run() async throws {
-            try await PlanRunner.run(options, outDir: out, withSamples: true, title: "Plan for")
+            try await PlanRunner.run(options, outDir: out, withSamples: true, title: delta ? "Delta plan for" : "Plan for", delta: delta)
         }
     }
 
