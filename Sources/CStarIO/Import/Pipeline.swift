@@ -111,6 +111,8 @@ public final class Pipeline {
     let index: RunIndex
     let logger: Logger
     private var builtIndexes: Set<String> = []
+    /// Stand-ins whose keys count as an entity's own for `ref` (set by `run`).
+    private var refAliases: [String: [String]] = [:]
     private var builtChildren: Set<String> = []
 
     /// - Parameter rejectsFile: the file name, in `stateDirectory`, that receives this run's rejects; whatever an
@@ -140,9 +142,10 @@ public final class Pipeline {
         var minimumRequests = 0
         defer { try? rejects.close() }
         let withFiles = Set(mappings.filter { !files(for: $0.source).isEmpty }.map(\.entity))
+        refAliases = EntityMapping.refAliases(mappings)
         try Self.requireFiles(mappings, in: exportDirectory)
         for mapping in mappings {
-            if let primary = mapping.fallbackFor, withFiles.contains(primary) {
+            if let primary = mapping.supersededBy(withFiles: withFiles, in: mappings) {
                 progress(.entitySkipped(entity: mapping.entity, reason: "not needed: '\(primary)' found its files"))
                 continue
             }
@@ -254,7 +257,7 @@ public final class Pipeline {
         let matched = SourceFiles.matches(mapping.source, in: exportDirectory)
         let reader = PrefetchingReader(MultiFileReader(files: matched, options: ReaderOptions(records: mapping.source.records, progress: readProgress)),
                                        batchSize: 128, maxBatches: 4)
-        let resolver = PipelineResolver(index: index, sink: sink)
+        let resolver = PipelineResolver(index: index, sink: sink, refAliases: refAliases)
         let tracksParents = mapping.children.contains { !$0.sources.isEmpty }
         var parents: [(key: String, outcome: String)] = []
         let sink = self.sink
@@ -467,16 +470,22 @@ final class PipelineResolver: MappingResolver {
 
     func latest(entity: String, key: String) throws -> SourceLocation? { try index.latest(entity: entity, key: key) }
 
-    init(index: RunIndex, sink: any BatchSink) {
+    /// Stand-ins whose keys count as an entity's own (`customers-xml` for `customers`).
+    let refAliases: [String: [String]]
+
+    init(index: RunIndex, sink: any BatchSink, refAliases: [String: [String]] = [:]) {
         self.index = index
         self.sink = sink
+        self.refAliases = refAliases
     }
 
     func lookup(index name: String, key: String) throws -> JSONObject? { try index.sourceRecord(index: name, key: key) }
 
     func ref(entity: String, key: String) throws -> JSONValue? {
-        guard let canonical = try index.canonicalKey(entity: entity, key: key) else { return nil }
-        return try sink.reference(entity: entity, key: canonical)
+        for e in [entity] + (refAliases[entity] ?? []) {
+            if let canonical = try index.canonicalKey(entity: e, key: key) { return try sink.reference(entity: e, key: canonical) }
+        }
+        return nil
     }
 
     func member(email: String) throws -> JSONValue? { try sink.member(email: email) }

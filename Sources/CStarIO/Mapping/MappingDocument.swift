@@ -68,6 +68,8 @@ public enum Transform: Sendable {
     case slug
     /// Adds the rendered template to the list (skipped when it renders empty).
     case append(String)
+    /// Adds the text another field's value maps to (`ticket-type-id` 2 → `type:incident`); nothing when unmapped.
+    case appendMapped(from: String, map: [String: String])
     /// Custom field values (`[{id, value}]` or `{key: value}`) → `{cStarKey: value}` through their definitions.
     case fieldValues(FieldValuesSpec)
     /// Appends one rendered line per element of a list field (attachments as links), under a header; the
@@ -588,7 +590,20 @@ public struct EntityMapping: Sendable {
                 }
             }
             else if let t = dict["template"] { if let v = r.string(t, "\(p).template") { out.append(.template(v)) } }
-            else if let a = dict["append"] { if let v = r.string(a, "\(p).append") { out.append(.append(v)) } }
+            else if let a = dict["append"] {
+                if a.mapping != nil {
+                    guard let pairs = r.mapping(a, "\(p).append", allowed: ["from", "map"]) else { continue }
+                    let d = Dictionary(pairs, uniquingKeysWith: { x, _ in x })
+                    guard let fromNode = d["from"], let from = r.string(fromNode, "\(p).append.from"),
+                          let mapNode = d["map"], let entries = r.mapping(mapNode, "\(p).append.map") else {
+                        r.fail(a, "\(p).append", "an append of another field needs from (the field) and map (its values → the text to add)")
+                        continue
+                    }
+                    var table: [String: String] = [:]
+                    for (k, v) in entries { if let text = r.string(v, "\(p).append.map.\(k)") { table[k] = text } }
+                    out.append(.appendMapped(from: from, map: table))
+                } else if let v = r.string(a, "\(p).append") { out.append(.append(v)) }
+            }
             else if let c = dict["coalesce"] { if let v = r.strings(c, "\(p).coalesce") { out.append(.coalesce(v)) } }
             else if let c = dict["count"] {
                 guard let spec = r.mapping(c, "\(p).count", allowed: ["substring", "note"]) else { continue }
