@@ -1,5 +1,15 @@
 // swift-tools-version:6.1
+import Foundation
 import PackageDescription
+
+// libxml2 is optional: with its headers installed (apt-get install libxml2-dev) CStarIO reads XML exports through
+// it; without them everything else builds and the XML format says how to enable it. CSTAR_IO_NO_LIBXML2=1 builds
+// without it even where the headers are (to check that configuration).
+let libxml2 = FileManager.default.fileExists(atPath: "/usr/include/libxml2/libxml/parser.h")
+    && ProcessInfo.processInfo.environment["CSTAR_IO_NO_LIBXML2"] == nil
+let libxml2Targets: [Target] = libxml2
+    ? [.systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"]), .brew(["libxml2"])])]
+    : []
 
 let package = Package(
     name: "cstar-io",
@@ -45,7 +55,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
-            ],
+            ] + (libxml2 ? ["CLibXML2"] : []),
+            swiftSettings: libxml2 ? [.define("CSTAR_LIBXML2")] : [],
             plugins: ["EmbedMappings"]
         ),
         .target(
@@ -86,6 +97,6 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
-    ],
+    ] + libxml2Targets,
     swiftLanguageModes: [.v6]
 )

@@ -110,4 +110,42 @@ struct ReaderFuzzTests {
             #expect(try Self.drain(&r, byteCount: cut) == .diagnosed, "cut at \(cut)")
         }
     }
+
+    static let xmlSeed = """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <tickets type="array">
+          <ticket><nice-id type="integer">1</nice-id><subject>a &amp; b &#233;</subject><is-public type="boolean">true</is-public>
+            <comments type="array"><comment><value><![CDATA[<b>x</b>]]></value><n nil="true"/></comment></comments></ticket>
+          <ticket a="1"><nice-id type="integer">2</nice-id><t>x</t><t>y</t><h type="hash"><k type="float">1.5</k></h></ticket>
+        </tickets>
+
+        """
+
+    /// The XML reader on mutated Zendesk-like documents: never a crash or a hang, and a document cut anywhere
+    /// before its end always ends in a diagnostic (a truncated download is never taken as complete).
+    @Test(.timeLimit(.minutes(2)), .enabled(if: XMLRecordReader.isAvailable))
+    func mutatedAndTruncatedXMLNeverCrashesOrHangsAndCutsAreDiagnosed() async throws {
+        var rng = SeededRandom(state: 17)
+        let seed = Array(Self.xmlSeed.utf8)
+        let interesting: [UInt8] = Array("<>&;\"'/!?=[]-".utf8) + [0x00, 0xFF, 0xC3, 0x0A]
+        var diagnosed = 0
+        for round in 0..<1500 {
+            if round % 25 == 0 { await Task.yield() }
+            var bytes = Self.mutate(seed, &rng)
+            if round % 3 == 0, !bytes.isEmpty { bytes[Int.random(in: 0..<bytes.count, using: &rng)] = interesting.randomElement(using: &rng)! }
+            let path = try TestFiles.writeBytes(bytes, name: "t.xml")
+            var r = try XMLRecordReader(path: path, recordsPath: "tickets")
+            if try Self.drain(&r, byteCount: bytes.count) == .diagnosed { diagnosed += 1 }
+        }
+        #expect(diagnosed > 300, "mutations do produce bad input (\(diagnosed))")
+        // The closing tag ends at the last '>': every shorter prefix is an incomplete document.
+        let end = seed.lastIndex(of: UInt8(ascii: ">"))!
+        for cut in stride(from: 1, through: end, by: 3) {
+            if cut % 60 == 0 { await Task.yield() }
+            var r = try XMLRecordReader(path: try TestFiles.writeBytes(Array(seed.prefix(cut)), name: "t.xml"), recordsPath: "tickets")
+            #expect(try Self.drain(&r, byteCount: cut) == .diagnosed, "cut at \(cut)")
+        }
+        var whole = try XMLRecordReader(path: try TestFiles.writeBytes(seed, name: "t.xml"), recordsPath: "tickets")
+        #expect(try Self.drain(&whole, byteCount: seed.count) == .clean(2))
+    }
 }

@@ -63,6 +63,8 @@ public final class Pipeline {
     let index: RunIndex
     let logger: Logger
     var builtIndexes: Set<String> = []
+    /// Stand-ins whose keys count as an entity's own for `ref` (set by `run`).
+    var refAliases: [String: [String]] = [:]
     var builtChildren: Set<String> = []
 
     /// - Parameter rejectsFile: the file name, in `stateDirectory`, that receives this run's rejects; whatever an
@@ -92,9 +94,10 @@ public final class Pipeline {
         var minimumRequests = 0
         defer { try? rejects.close() }
         let withFiles = Set(mappings.filter { !files(for: $0.source).isEmpty }.map(\.entity))
+        refAliases = EntityMapping.refAliases(mappings)
         try Self.requireFiles(mappings, in: exportDirectory)
         for mapping in mappings {
-            if let primary = mapping.fallbackFor, withFiles.contains(primary) {
+            if let primary = mapping.supersededBy(withFiles: withFiles, in: mappings) {
                 progress(.entitySkipped(entity: mapping.entity, reason: "not needed: '\(primary)' found its files"))
                 continue
             }
@@ -171,7 +174,7 @@ public final class Pipeline {
         let matched = SourceFiles.matches(mapping.source, in: exportDirectory)
         let reader = PrefetchingReader(MultiFileReader(files: matched, options: ReaderOptions(records: mapping.source.records, progress: readProgress)),
                                        batchSize: 128, maxBatches: 4)
-        let resolver = PipelineResolver(index: index, sink: sink)
+        let resolver = PipelineResolver(index: index, sink: sink, refAliases: refAliases)
         let tracksParents = mapping.children.contains { !$0.sources.isEmpty }
         var parents: [(key: String, outcome: String)] = []
         let sink = self.sink

@@ -13,16 +13,22 @@ final class PipelineResolver: MappingResolver {
 
     func latest(entity: String, key: String) throws -> SourceLocation? { try index.latest(entity: entity, key: key) }
 
-    init(index: RunIndex, sink: any BatchSink) {
+    /// Stand-ins whose keys count as an entity's own (`customers-xml` for `customers`).
+    let refAliases: [String: [String]]
+
+    init(index: RunIndex, sink: any BatchSink, refAliases: [String: [String]] = [:]) {
         self.index = index
         self.sink = sink
+        self.refAliases = refAliases
     }
 
     func lookup(index name: String, key: String) throws -> JSONObject? { try index.sourceRecord(index: name, key: key) }
 
     func ref(entity: String, key: String) throws -> JSONValue? {
-        guard let canonical = try index.canonicalKey(entity: entity, key: key) else { return nil }
-        return try sink.reference(entity: entity, key: canonical)
+        for e in [entity] + (refAliases[entity] ?? []) {
+            if let canonical = try index.canonicalKey(entity: e, key: key) { return try sink.reference(entity: e, key: canonical) }
+        }
+        return nil
     }
 
     func member(email: String) throws -> JSONValue? { try sink.member(email: email) }

@@ -67,6 +67,7 @@ struct CoverageCounter {
                     case .template(let x), .append(let x): texts.append(x)
                     case .coalesce(let paths): paths.forEach { add($0, to: &set) }
                     case .appendList(let from, _, _, _): add(from, to: &set)
+                    case .appendMapped(let from, _): add(from, to: &set)
                     default: break
                     }
                 }
@@ -174,7 +175,7 @@ public enum Preflight {
         let withFiles = Set(mappings.filter { !SourceFiles.resolve($0.source, in: directory).isEmpty }.map(\.entity))
         var problems: [String] = []
         for m in mappings where withFiles.contains(m.entity) {
-            if let primary = m.fallbackFor, withFiles.contains(primary) { continue }
+            if m.supersededBy(withFiles: withFiles, in: mappings) != nil { continue }
             let files = SourceFiles.matches(m.source, in: directory)
             var reader = MultiFileReader(files: files, options: ReaderOptions(records: m.source.records))
             var counter = CoverageCounter(m)

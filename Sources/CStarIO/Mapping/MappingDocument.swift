@@ -57,6 +57,8 @@ public enum Transform: Sendable {
     case slug
     /// Adds the rendered template to the list (skipped when it renders empty).
     case append(String)
+    /// Adds the text another field's value maps to (`ticket-type-id` 2 → `type:incident`); nothing when unmapped.
+    case appendMapped(from: String, map: [String: String])
     /// Custom field values (`[{id, value}]` or `{key: value}`) → `{cStarKey: value}` through their definitions.
     case fieldValues(FieldValuesSpec)
     /// Appends one rendered line per element of a list field (attachments as links), under a header; the

@@ -50,7 +50,20 @@ extension EntityMapping {
                 }
             }
             else if let t = dict["template"] { if let v = r.string(t, "\(p).template") { out.append(.template(v)) } }
-            else if let a = dict["append"] { if let v = r.string(a, "\(p).append") { out.append(.append(v)) } }
+            else if let a = dict["append"] {
+                if a.mapping != nil {
+                    guard let pairs = r.mapping(a, "\(p).append", allowed: ["from", "map"]) else { continue }
+                    let d = Dictionary(pairs, uniquingKeysWith: { x, _ in x })
+                    guard let fromNode = d["from"], let from = r.string(fromNode, "\(p).append.from"),
+                          let mapNode = d["map"], let entries = r.mapping(mapNode, "\(p).append.map") else {
+                        r.fail(a, "\(p).append", "an append of another field needs from (the field) and map (its values → the text to add)")
+                        continue
+                    }
+                    var table: [String: String] = [:]
+                    for (k, v) in entries { if let text = r.string(v, "\(p).append.map.\(k)") { table[k] = text } }
+                    out.append(.appendMapped(from: from, map: table))
+                } else if let v = r.string(a, "\(p).append") { out.append(.append(v)) }
+            }
             else if let c = dict["coalesce"] { if let v = r.strings(c, "\(p).coalesce") { out.append(.coalesce(v)) } }
             else if let c = dict["count"] {
                 guard let spec = r.mapping(c, "\(p).count", allowed: ["substring", "note"]) else { continue }

@@ -11,7 +11,7 @@ extension Mapper {
         if case .array(let items) = value {
             switch t {
             case .join(let sep): return .string(items.compactMap(\.scalarText).joined(separator: sep))
-            case .template, .zendeskIntervals, .append, .fieldValues, .coalesce, .appendList: break
+            case .template, .zendeskIntervals, .append, .appendMapped, .fieldValues, .coalesce, .appendList: break
             default:
                 // Element-wise on arrays (tags: [trim, lower]).
                 return .array(try items.map { try apply(t, $0, record: record, resolver: resolver) })
@@ -25,6 +25,10 @@ extension Mapper {
             let unfilled = text.contains("{{") && extra == render(text, record: Record(fields: JSONObject(), location: record.location), value: .null).trimmingCharacters(in: .whitespaces)
             var list = value.arrayValue ?? (value.isNull ? [] : [value])
             if !extra.isEmpty && !unfilled { list.append(.string(extra)) }
+            return .array(list)
+        case .appendMapped(let from, let table):
+            var list = value.arrayValue ?? (value.isNull ? [] : [value])
+            if let code = record.value(at: from)?.scalarText, let text = table[code], !text.isEmpty { list.append(.string(text)) }
             return .array(list)
         case .coalesce(let paths):
             guard isEmpty(value) else { return value }
@@ -140,7 +144,7 @@ extension Mapper {
             }
             while out.hasSuffix("_") { out.removeLast() }
             return .string(out)
-        case .template, .zendeskIntervals, .append, .coalesce, .appendList, .count, .fieldValues:
+        case .template, .zendeskIntervals, .append, .appendMapped, .coalesce, .appendList, .count, .fieldValues:
             return value
         }
     }

@@ -119,12 +119,19 @@ public enum SourceFiles {
         }
     }
 
-    /// A reader for one file: the given format, or the one its extension names.
+    /// A reader for one file: the given format, or the one its extension names; a file whose name says nothing
+    /// (or says JSON) but whose content starts with `<` is XML.
     public static func reader(for path: String, options: ReaderOptions) throws -> any RecordReader {
-        guard let format = options.format ?? SourceFormat(fileExtension: (path as NSString).pathExtension) else {
-            throw ReaderError(file: path, line: 0, message: "cannot tell the format from the name; pass --format csv, json or ndjson")
+        let named = SourceFormat(fileExtension: (path as NSString).pathExtension)
+        var format = options.format ?? named
+        if options.format == nil, named == nil || named == .json, path != "-" {
+            format = sniff(path) ?? format
+        }
+        guard let format else {
+            throw ReaderError(file: path, line: 0, message: "cannot tell the format from the name; pass --format csv, json, ndjson or xml")
         }
         switch format {
+        case .xml: return try XMLRecordReader(path: path, recordsPath: options.records, progress: options.progress)
         // JSON files are read by content: an array, a page, a single-object response or NDJSON, whatever the name says.
         case .json: return try JSONRecordReader(path: path, recordsPath: options.records, progress: options.progress)
         case .ndjson: return try JSONRecordReader(path: path, recordsPath: options.records, lineDelimited: true, progress: options.progress)
@@ -133,12 +140,30 @@ public enum SourceFiles {
     }
 }
 
+extension SourceFiles {
+    /// The format the first bytes show (after a byte order mark and white space): `<` is XML, `{` or `[` JSON.
+    static func sniff(_ path: String) -> SourceFormat? {
+        guard let h = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? h.close() }
+        guard let head = try? h.read(upToCount: 4096) else { return nil }
+        var bytes = head[...]
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
+        guard let first = bytes.first(where: { $0 != 32 && $0 != 9 && $0 != 10 && $0 != 13 }) else { return nil }
+        switch first {
+        case UInt8(ascii: "<"): return .xml
+        case UInt8(ascii: "{"), UInt8(ascii: "["): return .json
+        default: return nil
+        }
+    }
+}
+
 /// Input formats.
 public enum SourceFormat: String, Sendable, CaseIterable {
-    case csv, json, ndjson
+    case csv, json, ndjson, xml
 
     public init?(fileExtension ext: String) {
         switch ext.lowercased() {
+        case "xml": self = .xml
         case "csv", "tsv", "txt": self = .csv
         case "json": self = .json
         case "ndjson", "jsonl": self = .ndjson

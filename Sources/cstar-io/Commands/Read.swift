@@ -7,14 +7,16 @@ extension CStarIOCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print the records of export files as NDJSON (a peek into an export).",
             discussion: """
-                Reads CSV, JSON (an array, or an array inside an object such as Zendesk's {"tickets": [...]}) and \
-                NDJSON, streaming: memory does not grow with the file. Several files are read as one stream. \
+                Reads CSV, JSON (an array, or an array inside an object such as Zendesk's {"tickets": [...]}), \
+                NDJSON and XML (each element under the root is a record, as in Zendesk's XML export \
+                <tickets type="array"><ticket>...), streaming: memory does not grow with the file. Several files are read as one stream. \
                 Records go to stdout, one JSON object per line; problems go to stderr as file:line: message.
                 Exit status 3 when some records could not be read.
 
                 Examples:
                   cstar-io read Samples/zendesk/tickets.json --limit 3
                   cstar-io read Samples/zendesk/tickets.csv
+                  cstar-io read Samples/zendesk-xml/tickets.xml --limit 1
                   cstar-io read 'export/tickets-*.json' --records /tickets
                   cat users.ndjson | cstar-io read - --format ndjson
                 """)
@@ -22,7 +24,7 @@ extension CStarIOCommand {
         @Argument(help: ArgumentHelp("Files to read (- for stdin).", valueName: "file"))
         var files: [String]
 
-        @Option(help: "Input format: csv, json or ndjson (default: from the file extension).")
+        @Option(help: "Input format: csv, json, ndjson or xml (default: from the file extension, or the content).")
         var format: String?
 
         @Option(help: ArgumentHelp("Key or JSON pointer of the record array in JSON files (default: the first array).", valueName: "pointer"))
@@ -42,7 +44,7 @@ extension CStarIOCommand {
 
         func validate() throws {
             guard !files.isEmpty else { throw ValidationError("name at least one file.") }
-            if let f = format, SourceFormat(rawValue: f) == nil { throw ValidationError("--format must be csv, json or ndjson.") }
+            if let f = format, SourceFormat(rawValue: f) == nil { throw ValidationError("--format must be csv, json, ndjson or xml.") }
             if let l = limit, l < 0 { throw ValidationError("--limit must not be negative.") }
             if let d = delimiter, Self.delimiterByte(d) == nil { throw ValidationError("--delimiter must be one of , ; tab |") }
             guard CSVOptions.RowPolicy(rawValue: badRows) != nil else { throw ValidationError("--bad-rows must be reject or stop.") }
