@@ -125,6 +125,7 @@ public struct MigrationSession {
         var summary = try await pipeline.run(entities) { onEvent(.progress($0)) }
         try await afterImport?(runId, &summary)
         summary.requests = client.stats.requests
+        summary.minimumRequests = sink.minimumRequests
         summary.retries = client.stats.retries
         summary.quotaWaits = await client.budget.waits
         summary.quotaWaitSeconds = await client.budget.waitedSeconds

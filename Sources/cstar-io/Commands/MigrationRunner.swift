@@ -11,6 +11,8 @@ struct MigrationRunner {
     let target: TargetOptions
     let output: OutputOptions
     let engine: ImportOptions
+    /// How the summary starts: "Migrated", or "Restored".
+    var verb = "Migrated"
 
     /// `beforeNewRun` and `afterImport` are the session's hooks, given the client (restore's team check and tags).
     /// Throws the documented exit code (1 failed, 4 cStar differs, 3 rejects) when the run is not clean.
@@ -78,9 +80,9 @@ struct MigrationRunner {
             o["source"] = .string(exportDir)
             o["target"] = .string(resolved.target.baseURL)
             o["embeddedSandbox"] = .bool(resolved.sandbox != nil)
-            Console.out(JSONSerializer.string(.object(o)))
+            JSONResult.emit(o)
         } else if !output.quiet {
-            Console.out(SummaryTable.render(summary, source: exportDir, target: resolved.label))
+            Console.out(SummaryTable.render(summary, source: exportDir, target: resolved.label, verb: verb))
         }
         for w in SummaryTable.unclaimedWarnings(summary) { Console.err(w) }
         switch outcome.verdict {

@@ -8,7 +8,8 @@ struct PlanOptions: ParsableArguments {
     var exportDir: String
 
     @Option(name: [.customLong("mapping"), .customLong("from")],
-            help: ArgumentHelp("Mapping set: auto (recognised from the files), the name of a built-in set (zendesk; see `cstar-io mappings list`) or the path of a mapping folder or file.", valueName: "auto|name|path"))
+            help: ArgumentHelp("Mapping set: auto (recognised from the files), the name of a built-in set (zendesk; see `cstar-io mappings list`) or the path of a mapping folder or file.", valueName: "auto|name|path"),
+            completion: Completions.mappingSets)
     var mapping: String = "auto"
 
     @Option(help: ArgumentHelp("Folder for working files (plan-rejects.ndjson, indexes).", valueName: "dir"))
@@ -35,7 +36,8 @@ enum PlanRunner {
                                         rejectsFile: "plan-rejects.ndjson", indexFile: "plan-run-index.sqlite")
             rejectsPath = pipeline.rejectsPath
             pipeline.collectsCoverage = true
-            let quiet = o.output.quiet || o.output.json || !o.output.verbose
+            // Progress on a terminal (or with -v); a plan in a pipe is quick and its table says it all.
+            let quiet = o.output.silent || !(o.output.isVerbose || Console.stderrIsTerminal)
             let reporter = ProgressReporter()
             summary = try await pipeline.run(entities) { event in
                 if !quiet { reporter.handle(event) }
@@ -55,7 +57,7 @@ enum PlanRunner {
                 obj["samples"] = .object(JSONObject(summary.entities.map { ($0.entity, .array($0.samples)) }))
             }
             if let outDir { obj["batchFiles"] = .array(sink.filesWritten.map { .string($0) }); obj["outputDirectory"] = .string(outDir) }
-            Console.out(JSONSerializer.string(.object(obj)))
+            JSONResult.emit(obj)
         } else if !o.output.quiet {
             var lines = ["\(title) \(o.exportDir) (nothing is sent)", ""]
             let header = ["entity", "target", "read", "would create", "skipped", "rejected"]

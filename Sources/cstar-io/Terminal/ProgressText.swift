@@ -89,8 +89,9 @@ final class ProgressReporter: Sendable {
 
 /// The human summary printed at the end of a migration.
 enum SummaryTable {
-    static func render(_ s: MigrationSummary, source: String, target: String) -> String {
-        var lines = ["Migrated \(source) → \(target)", ""]
+    /// `verb`: "Migrated", or "Restored" for a restore.
+    static func render(_ s: MigrationSummary, source: String, target: String, verb: String = "Migrated") -> String {
+        var lines = ["\(verb) \(source) → \(target)", ""]
         let header = ["entity", "read", "created", "updated", "skipped", "rejected", "failed"]
         var rows = [header]
         for e in s.entities {
@@ -105,7 +106,7 @@ enum SummaryTable {
         }
         lines += details(s.entities, delivered: "delivered")
         lines.append("")
-        lines.append("requests: \(s.requests) (minimum possible \(s.minimumRequests), retries \(s.retries), reading back ids and checks \(s.lookupRequests)) · elapsed \(String(format: "%.1f", s.elapsedSeconds))s")
+        lines.append(requestsLine(s))
         let checked = s.entities.filter { $0.reconciliation != nil }
         if !checked.isEmpty {
             let bad = s.mismatched
@@ -114,6 +115,16 @@ enum SummaryTable {
         }
         if let r = s.rejectsFile { lines.append("rejected records and their reasons: \(r)") }
         return lines.joined(separator: "\n")
+    }
+
+    /// "N requests (minimum M for these records; K spent reading ids)": M counts only what this invocation had to
+    /// send (the records cStar took or refused, not those a resumed run had committed or cStar already held), K every
+    /// request that listed or read back, so N ≥ M + K; retries and quota waits follow when there were any.
+    static func requestsLine(_ s: MigrationSummary) -> String {
+        var line = "\(s.requests) requests (minimum \(s.minimumRequests) for these records; \(s.lookupRequests) spent reading ids"
+        if s.retries > 0 { line += "; \(s.retries) retries" }
+        if s.quotaWaits > 0 { line += "; waited \(ProgressReporter.duration(s.quotaWaitSeconds)) for the quota \(s.quotaWaits) time\(s.quotaWaits == 1 ? "" : "s")" }
+        return line + ") · elapsed \(String(format: "%.1f", s.elapsedSeconds))s"
     }
 
     /// One warning per data file of the export folder no mapping reads (stderr), the likely records ones first.
