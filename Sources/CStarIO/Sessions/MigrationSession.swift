@@ -8,6 +8,8 @@ public struct ImportSettings: Sendable {
     public var concurrency: Int
     /// Abandon an unfinished run whose inputs changed, instead of refusing.
     public var restart: Bool
+    /// Count the source fields each mapping leaves behind (for the report), as `plan` does.
+    public var collectsCoverage = false
 
     public init(batchSize: Int = CStarAPI.maxImportRecords, mergeStrategy: CStarAPI.MergeStrategy = .skip, concurrency: Int = 4, restart: Bool = false) {
         self.batchSize = batchSize
@@ -122,7 +124,19 @@ public struct MigrationSession {
         let sink = CStarSink(client: client, store: store, runId: runId, batchSize: settings.batchSize, mergeStrategy: settings.mergeStrategy,
                              concurrency: settings.concurrency, logger: logger)
         let pipeline = try Pipeline(exportDirectory: exportDirectory, stateDirectory: stateDirectory, sink: sink, logger: logger)
-        var summary = try await pipeline.run(entities) { onEvent(.progress($0)) }
+        pipeline.countsRecordsFirst = true
+        pipeline.collectsCoverage = settings.collectsCoverage
+        let started = Date().timeIntervalSince1970
+        let recorder = TimelineRecorder(start: started)
+        var summary = try await pipeline.run(entities) { event in
+            recorder.note(event)
+            onEvent(.progress(event))
+        }
+        var timeline = recorder.timeline
+        timeline.waits = await client.budget.waitLog.map { RunTimeline.Wait(at: $0.start - started, seconds: $0.seconds) }
+        summary.timeline = timeline
+        summary.rejectGroups = RejectGroups.summarize(pipeline.rejectsPath)
+        summary.quotaLimit = client.budget.snapshot.limit
         try await afterImport?(runId, &summary)
         summary.requests = client.stats.requests
         summary.minimumRequests = sink.minimumRequests
