@@ -25,13 +25,15 @@ struct MigrationRunner {
         let resolved = try await TargetResolver.resolveForCommand(target, logger: logger, announce: !output.quiet)
         let announceWaits = !output.quiet
         let budget = RequestBudget(maxRequestsPerHour: engine.maxRequestsPerHour, onWait: { until in
-            if announceWaits { Console.err(ProgressReporter.quotaWaitLine(until: until)) }
+            // On a terminal the progress line shows the wait and counts it down; in a pipe, a line tells it.
+            if announceWaits, !Console.stderrIsTerminal { Console.err(ProgressReporter.quotaWaitLine(until: until)) }
         })
         let client = CStarClient(target: resolved.target, logger: logger, budget: budget)
         let quiet = output.quiet || output.json
         let session = MigrationSession(exportDirectory: exportDir, stateDirectory: target.stateDir, entities: entities, client: client,
                                        settings: engine.settings, logger: logger)
-        let reporter = ProgressReporter(quotaLeft: { budget.remainingSnapshot })
+        let reporter = ProgressReporter(quota: { budget.snapshot })
+        defer { reporter.stop() }
         let outcome: MigrationSession.Outcome
         do {
             outcome = try await session.run(
@@ -73,6 +75,7 @@ struct MigrationRunner {
             Console.err("The run is checkpointed: re-run the same command to continue where it stopped.")
             throw ExitCode(ExitCodes.failure)
         }
+        reporter.stop()
         await resolved.shutdown()
         let summary = outcome.summary
         if output.json {
@@ -85,6 +88,11 @@ struct MigrationRunner {
             Console.out(SummaryTable.render(summary, source: exportDir, target: resolved.label, verb: verb))
         }
         for w in SummaryTable.unclaimedWarnings(summary) { Console.err(w) }
+        if let path = engine.report {
+            try ReportFile.write(path, command: verb == "Restored" ? "restore" : "migrate", runId: outcome.runId, source: exportDir,
+                                 target: resolved.label, startedAt: ISO8601DateFormatter().string(from: Date(timeIntervalSinceNow: -summary.elapsedSeconds)),
+                                 summary: summary.json, quiet: output.silent)
+        }
         switch outcome.verdict {
         case .clean: return
         case .failed: throw ExitCode(ExitCodes.failure)

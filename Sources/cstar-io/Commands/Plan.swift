@@ -19,7 +19,7 @@ struct PlanOptions: ParsableArguments {
 }
 
 enum PlanRunner {
-    static func run(_ o: PlanOptions, outDir: String?, withSamples: Bool, title: String) async throws {
+    static func run(_ o: PlanOptions, outDir: String?, withSamples: Bool, title: String, report: String? = nil) async throws {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: o.exportDir, isDirectory: &isDir), isDir.boolValue else {
             throw UsageError("the export folder '\(o.exportDir)' does not exist.")
@@ -39,6 +39,7 @@ enum PlanRunner {
             // Progress on a terminal (or with -v); a plan in a pipe is quick and its table says it all.
             let quiet = o.output.silent || !(o.output.isVerbose || Console.stderrIsTerminal)
             let reporter = ProgressReporter()
+            defer { reporter.stop() }
             summary = try await pipeline.run(entities) { event in
                 if !quiet { reporter.handle(event) }
             }
@@ -49,6 +50,12 @@ enum PlanRunner {
             throw ExitCode(ExitCodes.failure)
         }
         let rejects = Self.firstRejects(rejectsPath, limit: o.output.json ? 100 : 10)
+        if let report {
+            var s = summary
+            s.rejectGroups = RejectGroups.summarize(rejectsPath)
+            try ReportFile.write(report, command: "plan", runId: nil, source: o.exportDir, target: "nothing is sent", startedAt: nil,
+                                 summary: s.json, quiet: o.output.silent)
+        }
         if o.output.json {
             var obj = summary.json.objectValue ?? JSONObject()
             obj["source"] = .string(o.exportDir)
@@ -166,8 +173,11 @@ extension CStarIOCommand {
         @Option(help: ArgumentHelp("Write the batches that would be sent into this folder, one file per batch.", valueName: "dir"))
         var out: String?
 
+        @Option(help: ArgumentHelp("Also write the plan as a self-contained HTML report to this file.", valueName: "file.html"), completion: .file(extensions: ["html"]))
+        var report: String?
+
         func run() async throws {
-            try await PlanRunner.run(options, outDir: out, withSamples: true, title: "Plan for")
+            try await PlanRunner.run(options, outDir: out, withSamples: true, title: "Plan for", report: report)
         }
     }
 
