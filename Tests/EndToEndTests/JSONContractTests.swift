@@ -87,6 +87,10 @@ struct JSONContractTests {
         _ = try await a(["profile", "remove", "nope", "--json"], 2)
         _ = try await a(["profile", "remove", "t1", "--json"], 0)
         _ = try await a(["sandbox", "--port", "99999", "--json"], 2)
+        let runId = try #require(((status["runs"] as? [[String: Any]])?.first?["id"] as? String))
+        let report = try await a(["report", String(runId.prefix(8)), "--output", dir.appendingPathComponent("r.html").path, "--json", "--state-dir", state], 0)
+        #expect(report["report"] as? String == dir.appendingPathComponent("r.html").path)
+        _ = try await a(["report", "nosuchrun", "--json", "--state-dir", state], 2)
 
         // Every command the binary has is in the list above.
         let leaves = try await Self.leafCommands()
@@ -124,5 +128,32 @@ struct JSONContractTests {
             if !name.isEmpty, name != "help" { names.append(String(name)) }
         }
         return names
+    }
+}
+
+/// Completion scripts complete values, not only option names; the README documents them.
+@Suite("End to end: shell completion")
+struct CompletionTests {
+    @Test(arguments: ["bash", "zsh", "fish"]) func theScriptCompletesFormatsResourcesSetsAndRuns(_ shell: String) async throws {
+        let run = try await CLIProcess.run(["--generate-completion-script", shell])
+        #expect(run.status == 0, "\(run.stderr)")
+        for word in ["ndjson", "custom-fields", "zendesk", "liveagent", "profile", "report"] {
+            #expect(run.stdout.contains(word), "\(shell): the script does not offer \(word)")
+        }
+        // Profiles and run ids are asked of the binary when completing (ArgumentParser's custom completions).
+        #expect(run.stdout.contains("---completion"), "\(shell): no custom completion")
+    }
+
+    @Test func runIdsComeFromTheStateFolder() async throws {
+        let dir = try CLIProcess.tempDir()
+        let state = dir.appendingPathComponent("state").path
+        let migrate = try await CLIProcess.run(["migrate", "Samples/zendesk", "--from", "zendesk", "--quiet", "--state-dir", state])
+        #expect(migrate.status == 3, "\(migrate.stderr)")
+        let status = try await CLIProcess.run(["status", "--json", "--state-dir", state])
+        let id = try #require(((try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])?["runs"] as? [[String: Any]])?.first?["id"] as? String)
+        // What the shell asks when completing `cstar-io report --state-dir DIR <TAB>`.
+        // (`cstar-io ---completion <subcommand> -- <argument> <word index> <cursor index> <the words>`, as bash calls it.)
+        let asked = try await CLIProcess.run(["---completion", "report", "--", "positional@0", "4", "0", "cstar-io", "report", "--state-dir", state, ""])
+        #expect(asked.stdout.contains(String(id.prefix(8))), "completion offers the run: \(asked.stdout) \(asked.stderr)")
     }
 }

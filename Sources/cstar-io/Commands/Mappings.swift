@@ -267,7 +267,7 @@ extension CStarIOCommand.Mappings {
             guard survey.records > 0 else { throw UsageError("no records in \(files.joined(separator: ", ")): nothing to guess from.") }
             let text = MappingInit.yaml(survey, target: TargetResource(rawValue: target)!)
             let counts: [(String, JSONValue)] = [("target", .string(target)), ("sourceFields", .int(Int64(survey.fields.count))),
-                                                 ("records", .int(Int64(survey.records)))]
+                                                 ("recordsSurveyed", .int(Int64(survey.records)))]
             guard let output else {
                 // With --json the mapping travels inside the object (stdout holds one thing).
                 Console.result(JSONObject(counts + [("mapping", .string(text))]), text: nil)
