@@ -35,6 +35,15 @@ public actor RequestBudget {
         public var period: Double?
         /// Set while the client waits for a window: when the wait ends.
         public var waitingUntil: Double?
+        /// When the current wait began, and the seconds of the waits already over: the time the client was
+        /// working is the time that passed minus these (its own speed, free of the quota's waits).
+        public var waitingSince: Double?
+        public var waitedSeconds = 0.0
+
+        /// Seconds since 1970 minus every second spent waiting for the quota up to `now`.
+        public func workingClock(_ now: Double) -> Double {
+            now - waitedSeconds - (waitingSince.map { max(0, now - $0) } ?? 0)
+        }
     }
     private nonisolated let snapshotBox = Mutex(Snapshot())
     public nonisolated var snapshot: Snapshot { snapshotBox.withLock { $0 } }
@@ -121,9 +130,13 @@ public actor RequestBudget {
         waits += 1
         waitedSeconds += max(0, seconds)
         if waitLog.count < 1000 { waitLog.append((now(), max(0, seconds))) }
-        let until = now() + max(0, seconds)
-        snapshotBox.withLock { $0.waitingUntil = until }
-        defer { snapshotBox.withLock { $0.waitingUntil = nil } }
+        let began = now()
+        let until = began + max(0, seconds)
+        snapshotBox.withLock { $0.waitingUntil = until; $0.waitingSince = began }
+        defer {
+            let ended = now()
+            snapshotBox.withLock { $0.waitingUntil = nil; $0.waitingSince = nil; $0.waitedSeconds += max(0, ended - began) }
+        }
         try await sleep(.milliseconds(Int64(max(0, seconds) * 1000)))
     }
 }

@@ -13,7 +13,9 @@ public struct ProgressEstimate: Sendable, Equatable {
     public var seconds: Double
     public var basis: Basis
 
-    /// `recordsPerSecond`: recent delivery speed (a sliding window), nil when not yet known.
+    /// `recordsPerSecond`: the client's own recent speed, the quota's waits left out (a sliding window over
+    /// `RequestBudget.Snapshot.workingClock`), nil when not yet known. With the quota in the way, each window
+    /// takes its period or the time the client needs for its requests, whichever is longer.
     public static func estimate(recordsLeft: Int, recordsPerRequest: Int, recordsPerSecond: Double?,
                                 quota: RequestBudget.Snapshot?, now: Double) -> ProgressEstimate? {
         guard recordsLeft > 0 else { return ProgressEstimate(seconds: 0, basis: .speed) }
@@ -26,11 +28,14 @@ public struct ProgressEstimate: Sendable, Equatable {
                 let period = q.period ?? max(1, reset - now)
                 let beyond = requestsLeft - left
                 let windows = (beyond / Double(limit)).rounded(.up)
-                // The first wait ends a second past the reset (RequestBudget), later ones a period apart; the
-                // requests of the last window take what the local speed says.
+                // This window's requests, then the wait to a second past its reset (RequestBudget); each later
+                // window a period, or longer when the client is slower than the quota; the last one's requests.
                 let lastWindow = beyond - (windows - 1) * Double(limit)
-                let seconds = max(0, reset + 1 - now) + (windows - 1) * period + (local(lastWindow) ?? 0)
-                return ProgressEstimate(seconds: seconds, basis: .quota(limit: limit, period: period))
+                let perWindow = max(period, local(Double(limit)) ?? 0)
+                let seconds = max(local(left) ?? 0, max(0, (q.waitingUntil ?? reset + 1) - now)) + (windows - 1) * perWindow + (local(lastWindow) ?? 0)
+                // Slower than the quota allows: it is the client's speed that decides, and the line says so.
+                let basis: Basis = perWindow > period ? .speed : .quota(limit: limit, period: period)
+                return ProgressEstimate(seconds: seconds, basis: basis)
             }
         }
         return local(requestsLeft).map { ProgressEstimate(seconds: $0, basis: .speed) }

@@ -10,6 +10,9 @@ public struct ImportSettings: Sendable {
     public var restart: Bool
     /// Count the source fields each mapping leaves behind (for the report), as `plan` does.
     public var collectsCoverage = false
+    /// Count each entity's records before sending them (a second read), so progress has a total: for a person
+    /// watching, not for scripts (--json, --quiet).
+    public var countsRecordsFirst = false
 
     public init(batchSize: Int = CStarAPI.maxImportRecords, mergeStrategy: CStarAPI.MergeStrategy = .skip, concurrency: Int = 4, restart: Bool = false) {
         self.batchSize = batchSize
@@ -124,7 +127,7 @@ public struct MigrationSession {
         let sink = CStarSink(client: client, store: store, runId: runId, batchSize: settings.batchSize, mergeStrategy: settings.mergeStrategy,
                              concurrency: settings.concurrency, logger: logger)
         let pipeline = try Pipeline(exportDirectory: exportDirectory, stateDirectory: stateDirectory, sink: sink, logger: logger)
-        pipeline.countsRecordsFirst = true
+        pipeline.countsRecordsFirst = settings.countsRecordsFirst
         pipeline.collectsCoverage = settings.collectsCoverage
         let started = Date().timeIntervalSince1970
         let recorder = TimelineRecorder(start: started)

@@ -106,7 +106,9 @@ extension CStarIOCommand {
                 for name in resources {
                     let resource = ExportResource(name: name)!
                     let path = resources.count > 1 ? (output as NSString).appendingPathComponent("\(resource.rawValue).\(fmt.rawValue)") : output
-                    let file = try await exporter.export(resource, to: path, options: options)
+                    let progress = out.silent ? nil : RowProgress()
+                    let file = try await exporter.export(resource, to: path, options: options) { progress?.update(resource.rawValue, $0) }
+                    progress?.end()
                     results.append((resource.rawValue, file))
                     if !out.quiet, !out.json, output != "-" { Console.err("Exported \(file.rows) \(resource.rawValue) to \(path)") }
                 }

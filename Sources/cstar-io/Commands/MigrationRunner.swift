@@ -30,8 +30,10 @@ struct MigrationRunner {
         })
         let client = CStarClient(target: resolved.target, logger: logger, budget: budget)
         let quiet = output.quiet || output.json
+        var settings = engine.settings
+        settings.countsRecordsFirst = !quiet
         let session = MigrationSession(exportDirectory: exportDir, stateDirectory: target.stateDir, entities: entities, client: client,
-                                       settings: engine.settings, logger: logger)
+                                       settings: settings, logger: logger)
         let reporter = ProgressReporter(quota: { budget.snapshot })
         defer { reporter.stop() }
         let outcome: MigrationSession.Outcome

@@ -75,7 +75,8 @@ final class ProgressReporter: Sendable {
             case .batchDelivered(_, _, _, _, let delivered, let settled, _):
                 st.delivered = delivered
                 st.settled = settled
-                st.rate.record(total: settled, at: now.timeIntervalSince1970)
+                // The speed is the client's own: time spent waiting for the quota is left out of it.
+                st.rate.record(total: settled, at: quota()?.workingClock(now.timeIntervalSince1970) ?? now.timeIntervalSince1970)
                 draw(now, &st, force: false)
             case .entityFinished(let s):
                 st.entity = nil
@@ -97,12 +98,13 @@ final class ProgressReporter: Sendable {
         st.lastPrint = now
         let t = now.timeIntervalSince1970
         let snapshot = quota()
+        let speed = st.rate.perSecond(now: snapshot?.workingClock(t) ?? t)
         let estimate = st.total.flatMap { total in
             ProgressEstimate.estimate(recordsLeft: max(0, total - st.settled), recordsPerRequest: st.perRequest,
-                                      recordsPerSecond: st.rate.perSecond(now: t), quota: snapshot, now: t)
+                                      recordsPerSecond: speed, quota: snapshot, now: t)
         }
         let line = Self.status(entity: entity, settled: st.settled, delivered: st.delivered, total: st.total,
-                               rate: st.rate.perSecond(now: t), estimate: estimate, quota: snapshot, now: t)
+                               rate: speed, estimate: estimate, quota: snapshot, now: t)
         if live {
             FileHandle.standardError.write(Data(("\r\u{1B}[2K" + line).utf8))
             st.lineOpen = true
