@@ -15,12 +15,15 @@ struct CStarIOCommand: AsyncParsableCommand {
             Exit codes: 0 ok, 1 failure, 2 usage error, 3 finished but some records were rejected (or ids failed, or export files holding records no mapping reads were left out), 4 finished but cStar does not hold what was delivered.
             """,
         version: CStarIOVersion.current,
-        subcommands: [Migrate.self, Plan.self, Validate.self, Status.self, Read.self, Export.self, Backup.self, Restore.self, Bulk.self, Mappings.self, Sandbox.self])
+        subcommands: [Migrate.self, Plan.self, Validate.self, Status.self, Read.self, Export.self, Backup.self, Restore.self, Bulk.self, Mappings.self,
+                      ProfileCommand.self, Report.self, Sandbox.self])
 
     /// Runs the command and maps errors to the documented exit codes (ArgumentParser's own usage code is 64).
+    /// With `--json`, whatever happens, stdout gets one JSON object with the exit code and its meaning (`JSONResult`).
     static func main() async {
         // Everything the tool writes (state, rejects, checkpoints, backups, exports) holds customers' data.
         PrivateFiles.restrictNewFiles()
+        if JSONResult.requested(in: Array(CommandLine.arguments.dropFirst())) { JSONResult.enable() }
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
@@ -28,20 +31,33 @@ struct CStarIOCommand: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+            finish(0)
         } catch let e as UsageError {
             Console.err("error: \(e.message)")
-            Foundation.exit(ExitCodes.usage)
+            finish(ExitCodes.usage)
         } catch let e as NoSourceFilesError {
             Console.err("error: \(e)")
-            Foundation.exit(ExitCodes.usage)
+            finish(ExitCodes.usage)
+        } catch let e as ExitCode {
+            finish(e.rawValue == 64 ? ExitCodes.usage : e.rawValue)
         } catch {
             let code = exitCode(for: error)
+            // --help, --version, completion scripts: text, whatever else was asked.
+            if code == .success { exit(withError: error) }
             if code.rawValue == 64 {
+                JSONResult.recordError(message(for: error))
                 Console.err(fullMessage(for: error))
-                Foundation.exit(ExitCodes.usage)
+                finish(ExitCodes.usage)
             }
-            exit(withError: error)
+            guard JSONResult.enabled else { exit(withError: error) }
+            Console.err("error: \(message(for: error))")
+            finish(code.rawValue)
         }
+    }
+
+    static func finish(_ code: Int32) -> Never {
+        JSONResult.finish(exitCode: code)
+        Foundation.exit(code)
     }
 }
 

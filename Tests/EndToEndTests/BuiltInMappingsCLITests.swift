@@ -44,7 +44,8 @@ struct StandaloneBinaryTests {
 
         let list = try await run(["mappings", "list", "--json"])
         #expect(list.status == 0, "\(list.stderr)")
-        #expect(((list.json as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String }.contains("zendesk"))
+        let setNames = (((list.json as? [String: Any])?["sets"] as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String }
+        #expect(setNames.contains("zendesk"))
 
         let migrate = try await run(["migrate", export.path, "--from", "zendesk", "--json", "--state-dir", stateA])
         #expect(migrate.status == 3, "the sample has two rejected phone-only users: \(migrate.stderr)")
@@ -71,7 +72,7 @@ struct MappingsCommandTests {
         let sets = try FileManager.default.contentsOfDirectory(atPath: CheckoutMappings.root.path).filter { !$0.hasPrefix(".") }.sorted()
         let run = try await CLIProcess.run(["mappings", "list", "--json"], cwd: try CLIProcess.tempDir())
         #expect(run.status == 0, "\(run.stderr)")
-        let list = try #require(run.json as? [[String: Any]], "\(run.stdout)")
+        let list = try #require((run.json as? [String: Any])?["sets"] as? [[String: Any]], "\(run.stdout)")
         #expect(list.compactMap { $0["name"] as? String } == sets)
         for set in list {
             let name = try #require(set["name"] as? String)

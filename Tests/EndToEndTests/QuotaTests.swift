@@ -26,7 +26,7 @@ struct QuotaTests {
         // under the larger suite had 1 wait for 36+ requests), so at least one wait is what is certain.
         #expect((summary["quotaWaits"] as? Int ?? 0) >= 1)
         // Each wait is told on stderr, with the time the window resets, so a quiet screen is explained.
-        #expect(run.stderr.contains("waiting for the quota window: it resets at"), "\(run.stderr.suffix(500))")
+        #expect(run.stderr.contains("waiting for the quota window, resets at"), "\(run.stderr.suffix(500))")
         // Read back with the publishable key: it has its own quota, and the run may have used up the secret key's window.
         let tickets = try await SandboxReader(base: server.baseURL(for: server.team), key: server.team.publishableKey).all("/tickets")
         #expect(tickets.count == 30, "and it finished")

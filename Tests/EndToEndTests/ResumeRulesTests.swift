@@ -25,7 +25,7 @@ struct ResumeRulesTests {
         let restarted = try await CLIProcess.run(["migrate", "Samples/zendesk", "--api-url", server.baseURL(for: server.team), "--state-dir", state.path, "--restart"], env: env)
         #expect(restarted.status == 3, "\(restarted.stderr)")
         let status = try await CLIProcess.run(["status", "--state-dir", state.path, "--json"])
-        let runs = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [[String: Any]])
+        let runs = try #require((try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])?["runs"] as? [[String: Any]])
         #expect(runs.map { $0["state"] as? String } == ["abandoned", "finished"])
         #expect((runs.last?["committedBatches"] as? Int ?? 0) >= 11)
         #expect(!status.stdout.contains(server.team.secretKey))

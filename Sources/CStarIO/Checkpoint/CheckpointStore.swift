@@ -65,6 +65,11 @@ public final class CheckpointStore: @unchecked Sendable {
 
     static func now() -> String { ISO8601DateFormatter().string(from: Date()) }
 
+    /// The summary a finished run stored (a `MigrationSummary`'s JSON text), nil for an unfinished one.
+    public func storedSummary(runId: String) throws -> String? {
+        try db.read { db in try String.fetchOne(db, sql: "SELECT summary FROM run WHERE id = ?", arguments: [runId]) }
+    }
+
     public func runs() throws -> [Run] {
         try db.read { db in
             try Row.fetchAll(db, sql: """

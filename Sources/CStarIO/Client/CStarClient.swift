@@ -115,7 +115,7 @@ public final class CStarClient: Sendable {
                 status = Int(response.status.code)
                 headers = response.headers
                 await budget.update(limit: headers.first(name: "X-RateLimit-Limit"), remaining: headers.first(name: "X-RateLimit-Remaining"),
-                                    reset: headers.first(name: "X-RateLimit-Reset"))
+                                    reset: headers.first(name: "X-RateLimit-Reset"), window: headers.first(name: "X-RateLimit-Window"))
                 var buffer = try await response.body.collect(upTo: 512 * 1024 * 1024)
                 bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
             } catch {

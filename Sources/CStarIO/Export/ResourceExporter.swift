@@ -31,20 +31,33 @@ public struct ResourceExporter {
         self.client = client
     }
 
+    /// Where an export stands: rows written, and rows the export windows fetched so far promise (`more`: the last
+    /// window was full, so another follows). Resources read through list pages promise nothing ahead.
+    public struct Progress: Sendable {
+        public var rows: Int
+        public var promised: Int
+        public var more: Bool
+    }
+
     /// Writes every (matching) row of `resource` to `path` (`-` = stdout); the file appears only when complete.
     @discardableResult
     public func export(_ resource: ExportResource, to path: String, options: ExportOptions,
-                       onProgress: (Int) -> Void = { _ in }) async throws -> WrittenFile {
+                       onProgress: (Progress) -> Void = { _ in }) async throws -> WrittenFile {
         let csv = options.format == .csv
             ? CSVWriter(columns: resource.columns(includeMessages: options.includeMessages),
                         customFieldTypes: try await customFieldTypes(for: resource), guardFormulas: options.guardFormulas)
             : nil
         let writer = try RecordFileWriter(path: path, format: options.format, csv: csv)
         do {
-            try await forEachRow(resource, filter: options.filter, includeMessages: options.includeMessages) { row in
+            var promised = 0, more = false
+            try await forEachRow(resource, filter: options.filter, includeMessages: options.includeMessages, onWindow: { rows, truncated in
+                promised += rows
+                more = truncated
+            }) { row in
                 try writer.write(row)
-                if writer.rows % 1000 == 0 { onProgress(writer.rows) }
+                if writer.rows % 100 == 0 { onProgress(Progress(rows: writer.rows, promised: promised, more: more)) }
             }
+            onProgress(Progress(rows: writer.rows, promised: promised, more: false))
             return try writer.finish()
         } catch {
             writer.discard()
@@ -67,7 +80,7 @@ public struct ResourceExporter {
     /// groups). `onMember` receives customer-group-members rows while groups are read (backups write both
     /// files in one pass).
     public func forEachRow(_ resource: ExportResource, filter: ExportFilter = ExportFilter(), includeMessages: Bool = false,
-                           onMember: ((JSONObject) async throws -> Void)? = nil,
+                           onMember: ((JSONObject) async throws -> Void)? = nil, onWindow: @escaping (Int, Bool) -> Void = { _, _ in },
                            _ body: (JSONObject) async throws -> Void) async throws {
         switch resource.reader {
         case .exportWindows(let type):
@@ -77,7 +90,7 @@ public struct ResourceExporter {
             let local = filter.equals.filter { !CStarAPI.exportFilters.contains($0.field) }
             let source = APIExportWindows(client: client, type: type, filters: server, until: filter.until,
                                           includeMessages: includeMessages && type == .tickets)
-            _ = try await ExportWindowWalker().walk(source, since: filter.since, keep: { filter.matches($0) }) { row in
+            _ = try await ExportWindowWalker().walk(WindowCounter(inner: source, onWindow: onWindow), since: filter.since, keep: { filter.matches($0) }) { row in
                 if local.isEmpty || filter.matches(row, fields: local, range: false) { try await body(row) }
             }
         case .listPages(let path):
@@ -145,6 +158,21 @@ public struct ResourceExporter {
         }
         return rows
     }
+}
+
+/// Tells each window's size as it arrives (what the export promises next).
+struct WindowCounter<Inner: ExportWindowSource>: ExportWindowSource {
+    let inner: Inner
+    let onWindow: (Int, Bool) -> Void
+
+
+    func window(createdAfter: String?) async throws -> ExportWindow {
+        let w = try await inner.window(createdAfter: createdAfter)
+        onWindow(w.rows.count, w.truncated)
+        return w
+    }
+
+    func listAll(_ body: (JSONObject) async throws -> Void) async throws { try await inner.listAll(body) }
 }
 
 /// Export windows of one resource from `POST /export` (JSON).

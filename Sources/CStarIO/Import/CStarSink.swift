@@ -30,6 +30,16 @@ public final class CStarSink: BatchSink {
         var lookupRequests = 0
     }
     let lookups = Mutex(Lookups())
+    /// Records this invocation had to send, per entity: what `minimumRequests` is counted from.
+    let sentRecords = Mutex([String: (target: TargetResource, records: Int)]())
+    /// Delta runs: the PATCHes and appended messages sent (each its own request).
+    let deltaWrites = Mutex(0)
+
+    /// The fewest requests that could have carried what this invocation sent: batches a resumed run had committed
+    /// and records cStar already held (matched by the listing, no request) are not counted.
+    public var minimumRequests: Int {
+        sentRecords.withLock { $0.values.reduce(0) { $0 + Pipeline.minimumRequests($1.target, records: $1.records) } } + deltaWrites.withLock { $0 }
+    }
 
     /// A delta run: records earlier runs delivered are compared with what they sent (see `DeltaDeliverer`).
     public let delta: Bool
@@ -172,6 +182,18 @@ public final class CStarSink: BatchSink {
         try store.markSent(runId: runId, entity: batch.entity, index: batch.index, key: key.value, records: batch.records.count, recordsHash: recordsHash)
         let delivered = try await deliverer.deliver(batch, mapping: mapping, body: body, key: key)
         let outcome = delivered.outcome, ids = delivered.ids
+        // Imports and memberships carry the whole batch in their calls; a per-record target sends only the records
+        // it did not find already in cStar (a skip there is a match from the listing).
+        let perRecord: Set<TargetResource> = [.customerGroups, .categories, .customFields]
+        let needed = perRecord.contains(mapping.target)
+            ? outcome.created + outcome.updated + outcome.errors.filter { !$0.notSent }.count : batch.records.count
+        if outcome.childrenExisting != nil {
+            // A delta: imports for its new records only, and one request per PATCH and appended message.
+            sentRecords.withLock { $0[batch.entity, default: (mapping.target, 0)].records += outcome.created + outcome.errors.filter { !$0.notSent }.count }
+            deltaWrites.withLock { $0 += outcome.patched + outcome.childrenAppended }
+        } else {
+            sentRecords.withLock { $0[batch.entity, default: (mapping.target, 0)].records += needed }
+        }
         try store.commit(runId: runId, entity: batch.entity, index: batch.index, outcome: Self.encode(outcome), target: targetKey, ids: ids,
                          naturalKeys: Self.delivered(batch, target: mapping.target, outcome: outcome)
                             + ids.map { CheckpointStore.NaturalKey(sourceKey: $0.0, natural: "id:\($0.1)", messages: nil, cstarId: $0.1) },
@@ -191,6 +213,7 @@ public final class CStarSink: BatchSink {
         try store.markSent(runId: runId, entity: batch.entity, index: batch.index, key: key.value, records: batch.records.count, recordsHash: recordsHash)
         var outcome = BatchOutcome()
         if !part.records.isEmpty {
+            sentRecords.withLock { $0[batch.entity, default: (mapping.target, 0)].records += part.records.count }
             outcome = try await deliverer.deliver(part, mapping: mapping, body: body, key: key).outcome
             outcome.errors = outcome.errors.map { var e = $0; e.index = changed.indices.contains(e.index) ? changed[e.index] : e.index; return e }
         }

@@ -108,6 +108,12 @@ public struct MigrationSummary: Sendable {
     /// Times the client paused to stay within the hourly quota, and for how long in all.
     public var quotaWaits = 0
     public var quotaWaitSeconds = 0.0
+    /// What a report draws: records done over time and the quota waits (migrate, restore).
+    public var timeline: RunTimeline?
+    /// The rejects grouped by entity and reason, with examples (`RejectGroups`).
+    public var rejectGroups: JSONValue?
+    /// Requests the quota window allows, as the answers said.
+    public var quotaLimit: Int?
 
     /// Data files of the export folder no mapping reads (each named in a warning).
     public var unclaimedFiles: [UnclaimedFile] = []
@@ -131,6 +137,8 @@ public struct MigrationSummary: Sendable {
             ("lookupRequests", .int(Int64(lookupRequests))), ("reconciled", .bool(mismatched.isEmpty)),
             ("quotaWaits", .int(Int64(quotaWaits))), ("quotaWaitSeconds", .double((quotaWaitSeconds * 10).rounded() / 10)),
             ("unclaimedFiles", .array(unclaimedFiles.map(\.json))),
+            ("timeline", timeline?.json ?? .null), ("rejectGroups", rejectGroups ?? .null),
+            ("quotaLimit", quotaLimit.map { .int(Int64($0)) } ?? .null),
         ]))
     }
 }

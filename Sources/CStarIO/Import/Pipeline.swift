@@ -5,8 +5,12 @@ import Logging
 /// Something worth telling the person running the pipeline while it runs.
 public enum PipelineProgress: Sendable {
     case entityStarted(entity: String, files: [String])
-    /// `delivered`: records of this entity delivered so far; `fraction`: share of the source bytes read (nil if unknown).
-    case batchDelivered(entity: String, batch: Int, records: Int, read: Int, delivered: Int, fraction: Double?)
+    /// The records the entity's files hold (counted before it is sent, `Pipeline.countsRecordsFirst`), and how many
+    /// one request carries: what progress and its ETA are measured against.
+    case entityCounted(entity: String, records: Int, recordsPerRequest: Int)
+    /// `delivered`: records of this entity delivered so far; `settled`: records done with (delivered, or skipped or
+    /// rejected without a request); `fraction`: share of the source bytes read (nil if unknown).
+    case batchDelivered(entity: String, batch: Int, records: Int, read: Int, delivered: Int, settled: Int, fraction: Double?)
     case entityFinished(EntitySummary)
     case entitySkipped(entity: String, reason: String)
 }
@@ -85,6 +89,8 @@ public final class Pipeline {
     public var rejectsPath: String { rejects.path }
     /// Count what of the export each mapping reads and leaves behind (`plan`, `validate`).
     public var collectsCoverage = false
+    /// Count each entity's records before sending them (a read without mapping), for honest progress.
+    public var countsRecordsFirst = false
 
     func files(for source: SourceSpec) -> [String] { SourceFiles.resolve(source, in: exportDirectory) }
 
@@ -111,6 +117,10 @@ public final class Pipeline {
                 continue
             }
             progress(.entityStarted(entity: mapping.entity, files: files))
+            if countsRecordsFirst {
+                progress(.entityCounted(entity: mapping.entity, records: try countRecords(mapping),
+                                        recordsPerRequest: Self.recordsPerRequest(mapping.target, batchSize: sink.batchSize(for: mapping))))
+            }
             var prepared = EntitySummary(entity: mapping.entity, target: mapping.target.rawValue)
             try buildIndexes(for: mapping, summary: &prepared)
             try await sink.entityStarting(mapping)
@@ -147,6 +157,27 @@ public final class Pipeline {
     public static func requireFiles(_ mappings: [EntityMapping], in directory: String) throws {
         guard !mappings.isEmpty, !mappings.contains(where: { !SourceFiles.resolve($0.source, in: directory).isEmpty }) else { return }
         throw NoSourceFilesError(directory: directory, mappings: mappings)
+    }
+
+    /// Records (and unreadable ones, which count as read) of the entity's files.
+    func countRecords(_ mapping: EntityMapping) throws -> Int {
+        var reader = MultiFileReader(files: SourceFiles.matches(mapping.source, in: exportDirectory), options: ReaderOptions(records: mapping.source.records))
+        var n = 0
+        while let item = try reader.next() {
+            switch item {
+            case .record, .problem: n += 1
+            case .warning: break
+            }
+        }
+        return n
+    }
+
+    static func recordsPerRequest(_ target: TargetResource, batchSize: Int) -> Int {
+        switch target {
+        case .customers, .tickets, .articles: return max(1, batchSize)
+        case .groupMemberships: return CStarAPI.maxBulkIds
+        case .customerGroups, .categories, .customFields, .settings: return 1
+        }
     }
 
     /// The fewest requests that can carry `records` of a target: 500 per import, 100 members per call, and one
@@ -200,7 +231,8 @@ public final class Pipeline {
                 try account(done, result, mapping: mapping, summary: &summary)
                 delivered += done.records.count
                 progress(.batchDelivered(entity: mapping.entity, batch: done.index, records: done.records.count, read: summary.read,
-                                         delivered: delivered, fraction: readProgress.fraction(consumed: summary.read)))
+                                         delivered: delivered, settled: delivered + summary.read - sent,
+                                         fraction: readProgress.fraction(consumed: summary.read)))
             }
             func flush() async throws {
                 try index.registerKeys(entity: mapping.entity, keys)

@@ -13,6 +13,11 @@ public struct ImportSettings: Sendable {
     public var delta: Bool
     /// With `delta`: delete from cStar the records earlier runs delivered that the export no longer holds.
     public var deleteMissing: Bool
+    /// Count the source fields each mapping leaves behind (for the report), as `plan` does.
+    public var collectsCoverage = false
+    /// Count each entity's records before sending them (a second read), so progress has a total: for a person
+    /// watching, not for scripts (--json, --quiet).
+    public var countsRecordsFirst = false
 
     public init(batchSize: Int = CStarAPI.maxImportRecords, mergeStrategy: CStarAPI.MergeStrategy = .skip, concurrency: Int = 4, restart: Bool = false,
                 delta: Bool = false, deleteMissing: Bool = false) {
@@ -131,9 +136,22 @@ public struct MigrationSession {
         let sink = CStarSink(client: client, store: store, runId: runId, batchSize: settings.batchSize, mergeStrategy: settings.mergeStrategy,
                              concurrency: settings.concurrency, delta: settings.delta, deleteMissing: settings.deleteMissing, logger: logger)
         let pipeline = try Pipeline(exportDirectory: exportDirectory, stateDirectory: stateDirectory, sink: sink, logger: logger)
-        var summary = try await pipeline.run(entities) { onEvent(.progress($0)) }
+        pipeline.countsRecordsFirst = settings.countsRecordsFirst
+        pipeline.collectsCoverage = settings.collectsCoverage
+        let started = Date().timeIntervalSince1970
+        let recorder = TimelineRecorder(start: started)
+        var summary = try await pipeline.run(entities) { event in
+            recorder.note(event)
+            onEvent(.progress(event))
+        }
+        var timeline = recorder.timeline
+        timeline.waits = await client.budget.waitLog.map { RunTimeline.Wait(at: $0.start - started, seconds: $0.seconds) }
+        summary.timeline = timeline
+        summary.rejectGroups = RejectGroups.summarize(pipeline.rejectsPath)
+        summary.quotaLimit = client.budget.snapshot.limit
         try await afterImport?(runId, &summary)
         summary.requests = client.stats.requests
+        summary.minimumRequests = sink.minimumRequests
         summary.retries = client.stats.retries
         summary.quotaWaits = await client.budget.waits
         summary.quotaWaitSeconds = await client.budget.waitedSeconds

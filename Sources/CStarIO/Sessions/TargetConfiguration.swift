@@ -9,8 +9,11 @@ public struct TargetConfiguration: Sendable {
     public var apiKeyFile: String?
     public var teamId: String?
     public var connectTimeoutSeconds: Int64
+    /// The profile chosen (`--profile`, `CSTAR_PROFILE`): what neither an option nor the environment sets.
+    public var profile: Profile?
 
-    public init(apiURL: String?, apiKeyFile: String?, teamId: String?, connectTimeoutSeconds: Int64) {
+    public init(apiURL: String?, apiKeyFile: String?, teamId: String?, connectTimeoutSeconds: Int64, profile: Profile? = nil) {
+        self.profile = profile
         self.apiURL = apiURL
         self.apiKeyFile = apiKeyFile
         self.teamId = teamId
@@ -23,22 +26,24 @@ public struct TargetConfiguration: Sendable {
         case embeddedSandbox
     }
 
-    /// Options win over the environment (`CSTAR_API_URL`, `CSTAR_SECRET_KEY`, `CSTAR_TEAM_ID`).
+    /// Options win over the environment (`CSTAR_API_URL`, `CSTAR_SECRET_KEY`, `CSTAR_TEAM_ID`), and both over the
+    /// profile, field by field.
     public func resolve(environment env: [String: String] = ProcessInfo.processInfo.environment, logger: Logger) async throws -> Resolution {
-        let url = apiURL ?? env["CSTAR_API_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        let url = apiURL ?? env["CSTAR_API_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? profile?.url
         var keyText: String?
-        if let file = apiKeyFile {
+        let envKey = env["CSTAR_SECRET_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        if let file = apiKeyFile ?? (envKey == nil ? profile?.keyFile : nil) {
             if let problem = PrivateFiles.keyFileProblem(file) { throw TargetError(problem) }
             guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
                 throw TargetError("cannot read the API key file '\(file)'.")
             }
             keyText = text
-        } else if let k = env["CSTAR_SECRET_KEY"], !k.isEmpty {
+        } else if let k = envKey {
             keyText = k
         }
         guard let keyText else {
             guard url == nil else {
-                throw TargetError("an API URL is set but no API key: set CSTAR_SECRET_KEY or pass --api-key-file.")
+                throw TargetError("an API URL is set but no API key: set CSTAR_SECRET_KEY, pass --api-key-file, or give the profile a --key-file.")
             }
             return .embeddedSandbox
         }
@@ -50,7 +55,7 @@ public struct TargetConfiguration: Sendable {
         try CStarTarget.checkTransport(given)
         var base = given.hasSuffix("/") ? String(given.dropLast()) : given
         if !base.contains(CStarAPI.teamsPrefix) {
-            let team = teamId ?? env["CSTAR_TEAM_ID"].flatMap { $0.isEmpty ? nil : $0 }
+            let team = teamId ?? env["CSTAR_TEAM_ID"].flatMap { $0.isEmpty ? nil : $0 } ?? profile?.team
             let id: String
             if let team { id = team } else { id = try await Self.whoami(origin: base, key: key, connectTimeout: connectTimeoutSeconds, logger: logger) }
             base = CStarAPI.teamBase(origin: base, teamId: id)

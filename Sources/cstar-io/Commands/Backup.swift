@@ -58,7 +58,7 @@ extension CStarIOCommand {
                 o["path"] = .string(result.path)
                 o["removed"] = .array(result.removed.map { .string($0) })
                 o["requests"] = .int(Int64(client.stats.requests))
-                Console.out(JSONSerializer.string(.object(o)))
+                JSONResult.emit(o)
             } else if !out.quiet {
                 let rows = result.manifest.files.reduce(0) { $0 + $1.rows }
                 Console.out("Backup written: \(result.path) (\(result.manifest.files.count) files, \(rows) rows)")

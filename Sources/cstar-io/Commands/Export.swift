@@ -27,10 +27,10 @@ extension CStarIOCommand {
                   cstar-io export tags --format json --output -
                 """)
 
-        @Argument(help: ArgumentHelp("Resources to export.", valueName: "resource"))
+        @Argument(help: ArgumentHelp("Resources to export.", valueName: "resource"), completion: Completions.exportResources)
         var resources: [String]
 
-        @Option(help: "Output format: csv, json or ndjson.")
+        @Option(help: "Output format: csv, json or ndjson.", completion: Completions.exportFormats)
         var format: String = "csv"
 
         @Option(name: .shortAndLong, help: ArgumentHelp("Output file (a folder for several resources), or - for stdout.", valueName: "path"))
@@ -55,13 +55,16 @@ extension CStarIOCommand {
         @OptionGroup var out: OutputOptions
 
         func validate() throws {
-            guard let f = ExportFormat(rawValue: format) else { throw ValidationError("--format must be csv, json or ndjson.") }
+            guard ExportFormat(rawValue: format) != nil else { throw ValidationError("--format must be csv, json or ndjson.") }
             guard !resources.isEmpty else { throw ValidationError("name at least one resource to export.") }
             for r in resources where ExportResource(name: r) == nil {
                 throw ValidationError("'\(r)' is not a resource cstar-io exports; one of: \(ExportResource.allCases.map(\.rawValue).joined(separator: ", ")).")
             }
             if resources.count > 1, output == "-" {
                 throw ValidationError("several resources need a folder for --output (one file per resource), not -.")
+            }
+            if out.json, output == "-" {
+                throw ValidationError("--json with --output -: stdout carries the exported rows; write them to a file (--output PATH) to get the JSON summary.")
             }
             _ = try filter()
         }
@@ -103,7 +106,9 @@ extension CStarIOCommand {
                 for name in resources {
                     let resource = ExportResource(name: name)!
                     let path = resources.count > 1 ? (output as NSString).appendingPathComponent("\(resource.rawValue).\(fmt.rawValue)") : output
-                    let file = try await exporter.export(resource, to: path, options: options)
+                    let progress = out.silent ? nil : RowProgress()
+                    let file = try await exporter.export(resource, to: path, options: options) { progress?.update(resource.rawValue, $0) }
+                    progress?.end()
                     results.append((resource.rawValue, file))
                     if !out.quiet, !out.json, output != "-" { Console.err("Exported \(file.rows) \(resource.rawValue) to \(path)") }
                 }
@@ -113,12 +118,12 @@ extension CStarIOCommand {
                 throw ExitCode(ExitCodes.failure)
             }
             await resolved.shutdown()
-            if out.json, output != "-" {
+            if out.json {
                 let files: [JSONValue] = results.map { r, f in
                     .object(JSONObject([("resource", .string(r)), ("rows", .int(Int64(f.rows))), ("output", .string(f.path)),
                                         ("bytes", .int(Int64(f.bytes))), ("sha256", .string(f.sha256))]))
                 }
-                Console.out(JSONSerializer.string(.object(JSONObject([("files", .array(files))]))))
+                JSONResult.emit(JSONObject([("files", .array(files))]))
             }
         }
     }

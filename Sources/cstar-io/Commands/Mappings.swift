@@ -56,8 +56,8 @@ extension CStarIOCommand.Mappings {
                   cstar-io mappings list --json | jq '.[].name'
                 """)
 
-        @Flag(help: "Print the sets as JSON on stdout (for scripts).")
-        var json = false
+        @OptionGroup var out: OutputOptions
+        var json: Bool { out.json }
 
         func run() async throws {
             var sets: [JSONValue] = []
@@ -86,7 +86,7 @@ extension CStarIOCommand.Mappings {
                 }
             }
             if json {
-                Console.out(JSONSerializer.string(.array(sets)))
+                JSONResult.emit(JSONObject([("sets", .array(sets))]))
             } else {
                 lines.append("")
                 lines.append("Print one: cstar-io mappings show NAME [FILE]; change one: cstar-io mappings copy NAME DIR")
@@ -120,8 +120,8 @@ extension CStarIOCommand.Mappings {
         @Argument(help: ArgumentHelp("One file of the set (tickets.yaml or tickets); all of them when omitted.", valueName: "file"))
         var file: String?
 
-        @Flag(help: "Print the files as JSON on stdout: {set, files: [{name, text}]}.")
-        var json = false
+        @OptionGroup var out: OutputOptions
+        var json: Bool { out.json }
 
         func run() async throws {
             let set = try CStarIOCommand.Mappings.builtIn(name)
@@ -134,10 +134,10 @@ extension CStarIOCommand.Mappings {
             }
             CStarIOCommand.Mappings.noteOverride(set.name)
             if json {
-                Console.out(JSONSerializer.string(.object(JSONObject([
+                JSONResult.emit(JSONObject([
                     ("set", .string(set.name)),
                     ("files", .array(files.map { .object(JSONObject([("name", .string($0.name)), ("text", .string($0.text))])) })),
-                ]))))
+                ]))
                 return
             }
             var out = ""
@@ -176,8 +176,8 @@ extension CStarIOCommand.Mappings {
         @Flag(help: "Overwrite files of the same name in DIR.")
         var force = false
 
-        @Flag(help: "Print the result as JSON on stdout: {set, directory, files, overwritten}.")
-        var json = false
+        @OptionGroup var out: OutputOptions
+        var json: Bool { out.json }
 
         func run() async throws {
             let set = try CStarIOCommand.Mappings.builtIn(name)
@@ -206,11 +206,11 @@ extension CStarIOCommand.Mappings {
                 Console.err("note: \(dir) also holds \(others.joined(separator: ", ")), not of the '\(set.name)' set; a mapping folder is read whole.")
             }
             if json {
-                Console.out(JSONSerializer.string(.object(JSONObject([
+                JSONResult.emit(JSONObject([
                     ("set", .string(set.name)), ("directory", .string(dir)),
                     ("files", .array(set.files.map { .string(path($0)) })),
                     ("overwritten", .array(existing.map { .string($0.name) })),
-                ]))))
+                ]))
                 return
             }
             // A bare name would be read as a set name by --mapping: show it as a path.
@@ -252,6 +252,8 @@ extension CStarIOCommand.Mappings {
         @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Write the mapping to this file (refused if it exists) instead of stdout.", valueName: "path"))
         var output: String?
 
+        @OptionGroup var out: OutputOptions
+
         func validate() throws {
             guard let t = TargetResource(rawValue: target), MappingInit.targets.contains(t) else {
                 throw ValidationError("--target is one of: \(MappingInit.targets.map(\.rawValue).joined(separator: ", ")).")
@@ -264,12 +266,20 @@ extension CStarIOCommand.Mappings {
             do { survey = try MappingInit.survey(files) } catch let e as ReaderError { throw UsageError("\(e)") }
             guard survey.records > 0 else { throw UsageError("no records in \(files.joined(separator: ", ")): nothing to guess from.") }
             let text = MappingInit.yaml(survey, target: TargetResource(rawValue: target)!)
-            guard let output else { FileHandle.standardOutput.write(Data(text.utf8)); return }
+            let counts: [(String, JSONValue)] = [("target", .string(target)), ("sourceFields", .int(Int64(survey.fields.count))),
+                                                 ("recordsSurveyed", .int(Int64(survey.records)))]
+            guard let output else {
+                // With --json the mapping travels inside the object (stdout holds one thing).
+                Console.result(JSONObject(counts + [("mapping", .string(text))]), text: nil)
+                if !out.json { FileHandle.standardOutput.write(Data(text.utf8)) }
+                return
+            }
             if FileManager.default.fileExists(atPath: output) { throw UsageError("'\(output)' exists; choose another path or remove it first.") }
             let dir = (output as NSString).deletingLastPathComponent
             if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
             try text.write(toFile: output, atomically: true, encoding: .utf8)
-            Console.err("Wrote \(output) (\(survey.fields.count) source fields from \(survey.records) records). Next: cstar-io plan EXPORT --mapping \(dir.isEmpty ? "./" : dir)")
+            if out.json { JSONResult.emit(JSONObject(counts + [("output", .string(output))])); return }
+            if !out.quiet { Console.err("Wrote \(output) (\(survey.fields.count) source fields from \(survey.records) records). Next: cstar-io plan EXPORT --mapping \(dir.isEmpty ? "./" : dir)") }
         }
     }
 }

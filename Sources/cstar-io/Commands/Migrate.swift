@@ -35,10 +35,11 @@ extension CStarIOCommand {
         @Argument(help: ArgumentHelp("The folder holding the export files.", valueName: "export-dir"))
         var exportDir: String
 
-        @Option(help: ArgumentHelp("Source helpdesk: auto (recognised from the files), or the name of a built-in mapping set (`cstar-io mappings list`; $CSTAR_IO_MAPPINGS/<source>/ replaces it).", valueName: "source"))
+        @Option(help: ArgumentHelp("Source helpdesk: auto (recognised from the files), or the name of a built-in mapping set (`cstar-io mappings list`; $CSTAR_IO_MAPPINGS/<source>/ replaces it).", valueName: "source"),
+                completion: Completions.mappingSets)
         var from: String = "auto"
 
-        @Option(help: ArgumentHelp("The path of a mapping folder or a single mapping file, instead of the --from set.", valueName: "path"))
+        @Option(help: ArgumentHelp("The path of a mapping folder or a single mapping file, instead of the --from set.", valueName: "path"), completion: .file(extensions: ["yaml", "yml"]))
         var mapping: String?
 
         @OptionGroup var engine: ImportOptions
@@ -80,7 +81,7 @@ enum MappingLoader {
         do {
             return try source.load()
         } catch let e as MappingErrors {
-            Console.err("The mapping has errors; nothing was read or sent:\n\(e)")
+            Console.err("error: the mapping has errors; nothing was read or sent:\n\(e)")
             throw ExitCode(ExitCodes.usage)
         }
     }

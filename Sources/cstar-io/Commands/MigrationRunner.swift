@@ -11,6 +11,8 @@ struct MigrationRunner {
     let target: TargetOptions
     let output: OutputOptions
     let engine: ImportOptions
+    /// How the summary starts: "Migrated", or "Restored".
+    var verb = "Migrated"
 
     /// `beforeNewRun` and `afterImport` are the session's hooks, given the client (restore's team check and tags).
     /// Throws the documented exit code (1 failed, 4 cStar differs, 3 rejects) when the run is not clean.
@@ -23,13 +25,17 @@ struct MigrationRunner {
         let resolved = try await TargetResolver.resolveForCommand(target, logger: logger, announce: !output.quiet)
         let announceWaits = !output.quiet
         let budget = RequestBudget(maxRequestsPerHour: engine.maxRequestsPerHour, onWait: { until in
-            if announceWaits { Console.err(ProgressReporter.quotaWaitLine(until: until)) }
+            // On a terminal the progress line shows the wait and counts it down; in a pipe, a line tells it.
+            if announceWaits, !Console.stderrIsTerminal { Console.err(ProgressReporter.quotaWaitLine(until: until)) }
         })
         let client = CStarClient(target: resolved.target, logger: logger, budget: budget)
         let quiet = output.quiet || output.json
+        var settings = engine.settings
+        settings.countsRecordsFirst = !quiet
         let session = MigrationSession(exportDirectory: exportDir, stateDirectory: target.stateDir, entities: entities, client: client,
-                                       settings: engine.settings, logger: logger)
-        let reporter = ProgressReporter(quotaLeft: { budget.remainingSnapshot })
+                                       settings: settings, logger: logger)
+        let reporter = ProgressReporter(quota: { budget.snapshot })
+        defer { reporter.stop() }
         let outcome: MigrationSession.Outcome
         do {
             outcome = try await session.run(
@@ -71,6 +77,7 @@ struct MigrationRunner {
             Console.err("The run is checkpointed: re-run the same command to continue where it stopped.")
             throw ExitCode(ExitCodes.failure)
         }
+        reporter.stop()
         await resolved.shutdown()
         let summary = outcome.summary
         if output.json {
@@ -78,11 +85,16 @@ struct MigrationRunner {
             o["source"] = .string(exportDir)
             o["target"] = .string(resolved.target.baseURL)
             o["embeddedSandbox"] = .bool(resolved.sandbox != nil)
-            Console.out(JSONSerializer.string(.object(o)))
+            JSONResult.emit(o)
         } else if !output.quiet {
-            Console.out(SummaryTable.render(summary, source: exportDir, target: resolved.label))
+            Console.out(SummaryTable.render(summary, source: exportDir, target: resolved.label, verb: verb))
         }
         for w in SummaryTable.unclaimedWarnings(summary) { Console.err(w) }
+        if let path = engine.report {
+            try ReportFile.write(path, command: verb == "Restored" ? "restore" : "migrate", runId: outcome.runId, source: exportDir,
+                                 target: resolved.label, startedAt: ISO8601DateFormatter().string(from: Date(timeIntervalSinceNow: -summary.elapsedSeconds)),
+                                 summary: summary.json, quiet: output.silent)
+        }
         switch outcome.verdict {
         case .clean: return
         case .failed: throw ExitCode(ExitCodes.failure)

@@ -8,7 +8,8 @@ struct PlanOptions: ParsableArguments {
     var exportDir: String
 
     @Option(name: [.customLong("mapping"), .customLong("from")],
-            help: ArgumentHelp("Mapping set: auto (recognised from the files), the name of a built-in set (zendesk; see `cstar-io mappings list`) or the path of a mapping folder or file.", valueName: "auto|name|path"))
+            help: ArgumentHelp("Mapping set: auto (recognised from the files), the name of a built-in set (zendesk; see `cstar-io mappings list`) or the path of a mapping folder or file.", valueName: "auto|name|path"),
+            completion: Completions.mappingSets)
     var mapping: String = "auto"
 
     @Option(help: ArgumentHelp("Folder for working files (plan-rejects.ndjson, indexes).", valueName: "dir"))
@@ -30,7 +31,7 @@ enum PlanRunner {
         return PlanSink.DeltaBase(store: store, target: last.target)
     }
 
-    static func run(_ o: PlanOptions, outDir: String?, withSamples: Bool, title: String, delta: Bool = false) async throws {
+    static func run(_ o: PlanOptions, outDir: String?, withSamples: Bool, title: String, delta: Bool = false, report: String? = nil) async throws {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: o.exportDir, isDirectory: &isDir), isDir.boolValue else {
             throw UsageError("the export folder '\(o.exportDir)' does not exist.")
@@ -47,8 +48,10 @@ enum PlanRunner {
                                         rejectsFile: "plan-rejects.ndjson", indexFile: "plan-run-index.sqlite")
             rejectsPath = pipeline.rejectsPath
             pipeline.collectsCoverage = true
-            let quiet = o.output.quiet || o.output.json || !o.output.verbose
+            // Progress on a terminal (or with -v); a plan in a pipe is quick and its table says it all.
+            let quiet = o.output.silent || !(o.output.isVerbose || Console.stderrIsTerminal)
             let reporter = ProgressReporter()
+            defer { reporter.stop() }
             summary = try await pipeline.run(entities) { event in
                 if !quiet { reporter.handle(event) }
             }
@@ -59,6 +62,12 @@ enum PlanRunner {
             throw ExitCode(ExitCodes.failure)
         }
         let rejects = Self.firstRejects(rejectsPath, limit: o.output.json ? 100 : 10)
+        if let report {
+            var s = summary
+            s.rejectGroups = RejectGroups.summarize(rejectsPath)
+            try ReportFile.write(report, command: "plan", runId: nil, source: o.exportDir, target: "nothing is sent", startedAt: nil,
+                                 summary: s.json, quiet: o.output.silent)
+        }
         if o.output.json {
             var obj = summary.json.objectValue ?? JSONObject()
             obj["source"] = .string(o.exportDir)
@@ -67,7 +76,7 @@ enum PlanRunner {
                 obj["samples"] = .object(JSONObject(summary.entities.map { ($0.entity, .array($0.samples)) }))
             }
             if let outDir { obj["batchFiles"] = .array(sink.filesWritten.map { .string($0) }); obj["outputDirectory"] = .string(outDir) }
-            Console.out(JSONSerializer.string(.object(obj)))
+            JSONResult.emit(obj)
         } else if !o.output.quiet {
             var lines = ["\(title) \(o.exportDir) (nothing is sent)", ""]
             let header = delta ? ["entity", "target", "read", "would create", "would update", "unchanged/skipped", "rejected"]
@@ -182,8 +191,11 @@ extension CStarIOCommand {
         @Flag(help: "Show what `migrate --delta` would do: per entity new, changed (with the fields), unchanged, messages to append and records no longer in the export, compared with what earlier runs from this state folder delivered.")
         var delta = false
 
+        @Option(help: ArgumentHelp("Also write the plan as a self-contained HTML report to this file.", valueName: "file.html"), completion: .file(extensions: ["html"]))
+        var report: String?
+
         func run() async throws {
-            try await PlanRunner.run(options, outDir: out, withSamples: true, title: delta ? "Delta plan for" : "Plan for", delta: delta)
+            try await PlanRunner.run(options, outDir: out, withSamples: true, title: delta ? "Delta plan for" : "Plan for", delta: delta, report: report)
         }
     }
 

@@ -13,18 +13,23 @@ extension CStarIOCommand {
                 Records go to stdout, one JSON object per line; problems go to stderr as file:line: message.
                 Exit status 3 when some records could not be read.
 
+                With --json, stdout is one JSON object instead: {"records": [...], "read": N, "problems": [...], \
+                "exitCode": …}; the records are still streamed (memory stays flat), the problems (at most 1,000 kept) \
+                come at the end. --quiet leaves out the per-record problem lines on stderr.
+
                 Examples:
                   cstar-io read Samples/zendesk/tickets.json --limit 3
                   cstar-io read Samples/zendesk/tickets.csv
                   cstar-io read Samples/zendesk-xml/tickets.xml --limit 1
                   cstar-io read 'export/tickets-*.json' --records /tickets
                   cat users.ndjson | cstar-io read - --format ndjson
+                  cstar-io read Samples/zendesk/tickets.json --json --limit 2 | jq '.records[0]'
                 """)
 
         @Argument(help: ArgumentHelp("Files to read (- for stdin).", valueName: "file"))
         var files: [String]
 
-        @Option(help: "Input format: csv, json, ndjson or xml (default: from the file extension, or the content).")
+        @Option(help: "Input format: csv, json, ndjson or xml (default: from the file extension, or the content).", completion: Completions.readFormats)
         var format: String?
 
         @Option(help: ArgumentHelp("Key or JSON pointer of the record array in JSON files (default: the first array).", valueName: "pointer"))
@@ -41,6 +46,8 @@ extension CStarIOCommand {
 
         @Option(help: "Invalid UTF-8 in CSV: reject the row, or replace the bytes with U+FFFD.")
         var invalidUtf8: String = "reject"
+
+        @OptionGroup var output: OutputOptions
 
         func validate() throws {
             guard !files.isEmpty else { throw ValidationError("name at least one file.") }
@@ -76,33 +83,52 @@ extension CStarIOCommand {
                                                         invalidUTF8: CSVOptions.UTF8Policy(rawValue: invalidUtf8)!))
             let reader = PrefetchingReader(MultiFileReader(paths: paths, options: options))
             let out = try LineWriter(path: "-")
+            let json = output.json
             var count = 0
             var problems = 0
+            var problemList: [JSONValue] = []
             var encoder = NDJSONLineEncoder()
+            // --json: `{"records":[` now, each record after a comma, and the rest of the object at the end (JSONResult).
+            if json {
+                try out.write("{\"records\":[\n")
+                JSONResult.markStreamed()
+            }
             do {
                 while limit.map({ count < $0 }) ?? true, let item = try reader.next() {
                     switch item {
                     case .record(let r):
-                        try out.append { encoder.encode(r, into: &$0) }
+                        let first = count == 0
+                        try out.append { sink in
+                            if json, !first { sink.append(44) }
+                            encoder.encode(r, into: &sink)
+                        }
                         count += 1
                     case .problem(let p):
                         problems += 1
+                        if json, problemList.count < 1000 { problemList.append(.string(APIKey.redact("\(p)"))) }
                         try out.flush()
-                        Console.err("\(p)")
+                        if !output.silent { Console.err("\(p)") }
                     case .warning(let w):
-                        Console.err("warning: \(w)")
+                        if !output.silent { Console.err("warning: \(w)") }
                     }
                 }
                 try out.commit()
             } catch let e as ReaderError {
                 try? out.commit()
+                emitSummary(count, problems, problemList)
                 Console.err("error: \(e)")
                 throw ExitCode(ExitCodes.failure)
             }
+            emitSummary(count, problems, problemList)
             if problems > 0 {
-                Console.err("\(count) records read, \(problems) could not be read (see above)")
+                if !output.json { Console.err("\(count) records read, \(problems) could not be read\(output.quiet ? "" : " (see above)")") }
                 throw ExitCode(ExitCodes.finishedWithRejects)
             }
+        }
+
+        func emitSummary(_ count: Int, _ problems: Int, _ list: [JSONValue]) {
+            guard output.json else { return }
+            JSONResult.emit(JSONObject([("read", .int(Int64(count))), ("problemCount", .int(Int64(problems))), ("problems", .array(list))]))
         }
     }
 }

@@ -32,7 +32,9 @@ extension CStarIOCommand {
         @Argument(help: ArgumentHelp("The backup folder (cstar-backup-…).", valueName: "backup-dir"))
         var backupDir: String
 
-        @Option(help: ArgumentHelp("The path of a mapping folder to use instead of the built-in cstar set.", valueName: "path"))
+        @Option(name: [.customLong("mapping"), .customLong("from")],
+                help: ArgumentHelp("The mapping set: the built-in cstar set by default, or another set's name or a mapping folder's path.", valueName: "name|path"),
+                completion: Completions.mappingSets)
         var mapping: String?
 
         @Flag(name: [.customShort("y"), .long], help: "Restore into a team that already holds data without asking (needed when stdin is not a terminal).")
@@ -58,7 +60,7 @@ extension CStarIOCommand {
             let tagsFile = manifest.files.first { $0.resource == ExportResource.tags.rawValue }
                 .map { (backupDir as NSString).appendingPathComponent($0.file) }
             let yes = self.yes
-            try await MigrationRunner(exportDir: backupDir, entities: entities, target: target, output: output, engine: engine).run(beforeNewRun: { client in
+            try await MigrationRunner(exportDir: backupDir, entities: entities, target: target, output: output, engine: engine, verb: "Restored").run(beforeNewRun: { client in
                 // Restoring into a team that is not empty mixes two teams' data: ask, or require --yes without a terminal.
                 guard !yes, try await RestoreSteps.teamHoldsData(client) else { return }
                 guard BulkCommand.stdinIsTerminal else {

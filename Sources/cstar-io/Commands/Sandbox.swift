@@ -60,8 +60,8 @@ extension CStarIOCommand {
                                    valueName: "mode"))
         var importErrors: String = "per-record"
 
-        @Flag(help: "Print the connection details as JSON.")
-        var json = false
+        @OptionGroup var out: OutputOptions
+        var json: Bool { out.json }
 
         func validate() throws {
             guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535.") }
@@ -96,8 +96,10 @@ extension CStarIOCommand {
                     .object(JSONObject([("teamId", .string(t.id)), ("baseURL", .string(server.baseURL(for: t))),
                                         ("secretKey", .string(t.secretKey)), ("publishableKey", .string(t.publishableKey))]))
                 }
-                Console.out(JSONSerializer.string(.object(JSONObject([("origin", .string(server.origin)), ("dataFile", .string(data)), ("teams", .array(teams))]))))
-            } else {
+                JSONResult.emit(JSONObject([("origin", .string(server.origin)), ("dataFile", .string(data)), ("teams", .array(teams))]))
+                // The server runs until stopped: the object is written now, so that a script can read it and go on.
+                JSONResult.finish(exitCode: 0)
+            } else if !out.quiet {
                 Console.out("cStar sandbox listening on \(server.origin)  (data: \(data))")
                 for t in server.teams {
                     Console.out("""

@@ -18,30 +18,33 @@ extension CStarIOCommand {
         @Option(help: ArgumentHelp("Folder for working files.", valueName: "dir"))
         var stateDir: String = ".cstar-io"
 
-        @Flag(help: "Print the runs as JSON.")
-        var json = false
+        @OptionGroup var out: OutputOptions
+        var json: Bool { out.json }
 
         func run() async throws {
-            StateFolderLock.noteIfBusy(stateDir, quiet: json)
+            StateFolderLock.noteIfBusy(stateDir, quiet: out.silent)
             let path = (stateDir as NSString).appendingPathComponent(CheckpointStore.fileName)
             guard FileManager.default.fileExists(atPath: path) else {
-                if json { Console.out("[]") } else { Console.out("No runs yet in \(stateDir)/ (nothing has been migrated from this folder).") }
+                if json { JSONResult.emit(JSONObject([("runs", .array([]))])) } else { Console.out("No runs yet in \(stateDir)/ (nothing has been migrated from this folder).") }
                 return
             }
             let runs = try CheckpointStore(path: path).runs()
             if json {
-                Console.out(JSONSerializer.string(.array(runs.map { r in
+                JSONResult.emit(JSONObject([("runs", .array(runs.map { r in
                     .object(JSONObject([
                         ("id", .string(r.id)), ("state", .string(r.state)), ("source", .string(r.source)), ("target", .string(r.target)),
                         ("startedAt", .string(r.startedAt)), ("finishedAt", r.finishedAt.map { .string($0) } ?? .null),
                         ("committedBatches", .int(Int64(r.committedBatches))), ("committedRecords", .int(Int64(r.committedRecords))),
                     ]))
-                })))
+                }))]))
                 return
             }
-            for r in runs {
-                Console.out("\(r.id.prefix(8))  \(r.state.padding(toLength: 9, withPad: " ", startingAt: 0))  started \(r.startedAt)  \(r.committedBatches) batches, \(r.committedRecords) records  \(r.source) → \(r.target)")
+            guard !out.quiet else { return }
+            let rows = runs.map { r in
+                [String(r.id.prefix(8)), r.state, r.startedAt, r.finishedAt ?? "-", "\(r.committedBatches)", "\(r.committedRecords)", "\(r.source) → \(r.target)"]
             }
+            Console.out(TextTable.render(header: ["run", "state", "started", "finished", "batches", "records", "source → target"], rows: rows,
+                                         rightAligned: [4, 5]))
             if runs.contains(where: { $0.state == "running" }) {
                 Console.out("\nA running run was interrupted or is in progress: re-run the same migrate command to continue it.")
             }

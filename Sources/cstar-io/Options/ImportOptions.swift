@@ -15,6 +15,10 @@ struct ImportOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Use at most this many requests per hour (leave room for other integrations).", valueName: "n"))
     var maxRequestsPerHour: Int?
 
+    @Option(help: ArgumentHelp("Also write the run as a self-contained HTML report (what moved, rejects by reason, fields left behind, requests, timeline, read-back) to this file.", valueName: "file.html"),
+            completion: .file(extensions: ["html"]))
+    var report: String?
+
     @Flag(help: "Abandon an unfinished run whose source files or mappings changed since, and start a new one (records already in cStar are matched and skipped).")
     var restart = false
 
@@ -38,5 +42,9 @@ struct ImportOptions: ParsableArguments {
 
     var strategy: CStarAPI.MergeStrategy { CStarAPI.MergeStrategy(rawValue: mergeStrategy) ?? .skip }
 
-    var settings: ImportSettings { ImportSettings(batchSize: batchSize, mergeStrategy: strategy, concurrency: concurrency, restart: restart, delta: delta, deleteMissing: deleteMissing) }
+    var settings: ImportSettings {
+        var s = ImportSettings(batchSize: batchSize, mergeStrategy: strategy, concurrency: concurrency, restart: restart, delta: delta, deleteMissing: deleteMissing)
+        s.collectsCoverage = report != nil
+        return s
+    }
 }

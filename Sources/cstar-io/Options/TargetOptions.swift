@@ -15,7 +15,11 @@ struct TargetOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("cStar team id. Env: CSTAR_TEAM_ID. Discovered from the key when omitted.", valueName: "id"))
     var teamId: String?
 
-    @Option(name: .long, help: ArgumentHelp("Folder for working files: checkpoints, rejects, the embedded sandbox's data.", valueName: "dir"))
+    @Option(name: .long, help: ArgumentHelp("A saved target (`cstar-io profile add`): URL, team and key file. Env: CSTAR_PROFILE. Options and CSTAR_* variables win over it.", valueName: "name"),
+            completion: Completions.profiles)
+    var profile: String?
+
+    @Option(name: .long, help: ArgumentHelp("Folder for working files: checkpoints, rejects, the embedded sandbox's data.", valueName: "dir"), completion: .directory)
     var stateDir: String = ".cstar-io"
 
     @Option(name: .long, help: ArgumentHelp("Seconds a connection to the API may take to open (refused or unknown hosts fail after 3 attempts).", valueName: "seconds"))
@@ -58,7 +62,7 @@ enum TargetResolver {
 
     static func resolve(_ options: TargetOptions, logger: Logger) async throws -> ResolvedTarget {
         let configuration = TargetConfiguration(apiURL: options.apiUrl, apiKeyFile: options.apiKeyFile, teamId: options.teamId,
-                                                connectTimeoutSeconds: Int64(options.connectTimeout))
+                                                connectTimeoutSeconds: Int64(options.connectTimeout), profile: try chosenProfile(options))
         let resolution: TargetConfiguration.Resolution
         do { resolution = try await configuration.resolve(logger: logger) } catch let e as TargetError { throw UsageError(e.message) }
         switch resolution {
@@ -67,13 +71,19 @@ enum TargetResolver {
         }
     }
 
+    /// `--profile`, else `CSTAR_PROFILE`; an unknown name is a usage error that lists the profiles.
+    static func chosenProfile(_ options: TargetOptions, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Profile? {
+        guard let name = options.profile ?? environment[ProfileStore.variable].flatMap({ $0.isEmpty ? nil : $0 }) else { return nil }
+        do { return try ProfileStore(environment: environment).named(name) } catch let e as ProfileError { throw UsageError(e.description) }
+    }
+
     /// Starts the sandbox in this process on a free loopback port, with its data in the state folder.
     static func embedded(_ options: TargetOptions, logger: Logger) async throws -> ResolvedTarget {
         try PrivateFiles.prepareFolder(options.stateDir)
         let dataPath = (options.stateDir as NSString).appendingPathComponent("sandbox.sqlite")
-        // The embedded server's own logs (connection shutdown and the like) are noise to a CLI user.
+        // The embedded server's own logs (connection shutdown and the like) are noise to a CLI user: -vv shows them.
         var serverLogger = logger
-        serverLogger.logLevel = logger.logLevel == .debug ? .debug : .critical
+        serverLogger.logLevel = Logging.serverLogLevel
         let server = try await SandboxServer.start(dataPath: dataPath, logger: serverLogger)
         let target = try CStarTarget(baseURL: server.baseURL(for: server.team), key: try APIKey(server.team.secretKey), isEmbeddedSandbox: true)
         return ResolvedTarget(target: target, sandbox: server)

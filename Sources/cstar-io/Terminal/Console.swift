@@ -7,8 +7,15 @@ enum Console {
         FileHandle.standardOutput.write(Data((s + "\n").utf8))
     }
 
+    /// A line starting with `error: ` is also what `--json`'s object reports as the error.
     static func err(_ s: String) {
+        if s.hasPrefix("error: ") { JSONResult.recordError(String(s.dropFirst(7))) }
         FileHandle.standardError.write(Data((APIKey.redact(s) + "\n").utf8))
+    }
+
+    /// A result: JSON goes into the one object `--json` writes at the end; text straight to stdout.
+    static func result(_ json: @autoclosure () -> JSONObject, text: @autoclosure () -> String?) {
+        if JSONResult.enabled { JSONResult.emit(json()) } else if let t = text() { out(t) }
     }
 
     static var stderrIsTerminal: Bool { isatty(2) == 1 }
@@ -21,4 +28,18 @@ enum ExitCodes {
     static let finishedWithRejects: Int32 = 3
     /// Finished, but reading back shows cStar does not hold what the run delivered.
     static let mismatch: Int32 = 4
+}
+
+/// A plain-text table with a header row, columns padded to their widest cell.
+enum TextTable {
+    static func render(header: [String], rows: [[String]], rightAligned: Set<Int> = []) -> String {
+        let all = [header] + rows
+        let widths = header.indices.map { i in all.map { $0.indices.contains(i) ? $0[i].count : 0 }.max() ?? 0 }
+        return all.map { row in
+            row.enumerated().map { i, cell in
+                let pad = String(repeating: " ", count: max(0, widths[i] - cell.count))
+                return rightAligned.contains(i) ? pad + cell : (i == row.count - 1 ? cell : cell + pad)
+            }.joined(separator: "  ")
+        }.joined(separator: "\n")
+    }
 }

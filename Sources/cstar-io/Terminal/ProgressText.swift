@@ -2,32 +2,61 @@ import CStarIO
 import Foundation
 import Synchronization
 
-/// Progress of a run on stderr. On a terminal, one live line per entity (records, rate, ETA, quota left),
-/// rewritten in place; otherwise (logs, CI) a line at each entity boundary and at most one every `interval`
-/// seconds in between.
+/// Progress of a run on stderr, measured against what is known: the records counted before each entity is sent.
+/// On a terminal, one line for the active entity, redrawn in place twice a second (so a wait for the quota window
+/// counts down instead of freezing); otherwise (logs, CI) a plain line at each entity boundary and at most one every
+/// `interval` seconds in between (`CSTAR_IO_PROGRESS_INTERVAL` changes it; 10 by default).
 final class ProgressReporter: Sendable {
     /// The line told on every wait for the quota window.
     static func quotaWaitLine(until: Double) -> String {
+        "waiting for the quota window, \(resetText(until: until, now: Date().timeIntervalSince1970)); the run goes on by itself"
+    }
+
+    /// "resets at 14:05:00 (in 12m 0s)"
+    static func resetText(until: Double, now: Double) -> String {
         let f = DateFormatter()
         f.dateFormat = "HH:mm:ss"
-        let left = max(0, Int((until - Date().timeIntervalSince1970).rounded()))
-        return "waiting for the quota window: it resets at \(f.string(from: Date(timeIntervalSince1970: until))) (in \(left / 60)m \(left % 60)s); the run goes on by itself"
+        return "resets at \(f.string(from: Date(timeIntervalSince1970: until))) (in \(duration(max(0, until - now))))"
     }
 
     private struct State {
+        var entity: String?
         var entityStart = Date()
         var lastPrint = Date.distantPast
         var lineOpen = false
+        var total: Int?
+        var perRequest = 1
+        var settled = 0
+        var delivered = 0
+        var rate = SlidingRate()
     }
     private let live: Bool
     private let interval: TimeInterval
-    private let quotaLeft: @Sendable () -> Int?
+    private let quota: @Sendable () -> RequestBudget.Snapshot?
     private let state = Mutex(State())
+    private nonisolated(unsafe) let timer: DispatchSourceTimer
 
-    init(live: Bool = Console.stderrIsTerminal, interval: TimeInterval? = nil, quotaLeft: @escaping @Sendable () -> Int? = { nil }) {
+    init(live: Bool = Console.stderrIsTerminal, interval: TimeInterval? = nil, quota: @escaping @Sendable () -> RequestBudget.Snapshot? = { nil }) {
         self.live = live
-        self.interval = interval ?? (live ? 0.2 : 10)
-        self.quotaLeft = quotaLeft
+        let configured = ProcessInfo.processInfo.environment["CSTAR_IO_PROGRESS_INTERVAL"].flatMap(Double.init)
+        self.interval = interval ?? (live ? 0.5 : (configured ?? 10))
+        self.quota = quota
+        timer = DispatchSource.makeTimerSource(queue: DispatchQueue.global())
+        timer.schedule(deadline: .now() + self.interval, repeating: min(self.interval, 0.5))
+        timer.setEventHandler { [weak self] in self?.tick() }
+        timer.resume()
+    }
+
+    deinit { timer.cancel() }
+
+    /// Stops the redrawing (the run ended); closes an open live line.
+    func stop() {
+        timer.cancel()
+        state.withLock { st in
+            if st.lineOpen { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+            st.lineOpen = false
+            st.entity = nil
+        }
     }
 
     func handle(_ event: PipelineProgress) {
@@ -35,26 +64,52 @@ final class ProgressReporter: Sendable {
             let now = Date()
             switch event {
             case .entityStarted(let entity, let files):
+                st = State()
+                st.entity = entity
                 st.entityStart = now
                 st.lastPrint = now
                 emit("\(entity): reading \(files.map { ($0 as NSString).lastPathComponent }.joined(separator: ", "))", &st)
-            case .batchDelivered(let entity, _, _, let read, let delivered, let fraction):
-                guard now.timeIntervalSince(st.lastPrint) >= interval else { return }
-                st.lastPrint = now
-                let line = Self.status(entity: entity, read: read, delivered: delivered, elapsed: now.timeIntervalSince(st.entityStart),
-                                       fraction: fraction, quota: quotaLeft())
-                if live {
-                    FileHandle.standardError.write(Data(("\r\u{1B}[2K" + line).utf8))
-                    st.lineOpen = true
-                } else {
-                    emit(line, &st)
-                }
+            case .entityCounted(_, let records, let perRequest):
+                st.total = records
+                st.perRequest = perRequest
+            case .batchDelivered(_, _, _, _, let delivered, let settled, _):
+                st.delivered = delivered
+                st.settled = settled
+                // The speed is the client's own: time spent waiting for the quota is left out of it.
+                st.rate.record(total: settled, at: quota()?.workingClock(now.timeIntervalSince1970) ?? now.timeIntervalSince1970)
+                draw(now, &st, force: false)
             case .entityFinished(let s):
+                st.entity = nil
                 let rate = Self.rate(Double(s.read), now.timeIntervalSince(st.entityStart))
-                emit("\(s.entity): done — \(s.read) read, \(s.created) created, \(s.updated) updated, \(s.skipped) skipped, \(s.rejected) rejected (\(rate))", &st)
+                emit("\(s.entity): done — \(s.read) read, \(s.created) created, \(s.updated) updated, \(s.skipped) skipped, \(s.rejected) rejected (\(rate), \(Self.duration(now.timeIntervalSince(st.entityStart))))", &st)
             case .entitySkipped(let entity, let reason):
                 emit("\(entity): not imported — \(reason)", &st)
             }
+        }
+    }
+
+    private func tick() {
+        state.withLock { st in draw(Date(), &st, force: false) }
+    }
+
+    private func draw(_ now: Date, _ st: inout State, force: Bool) {
+        guard let entity = st.entity else { return }
+        guard force || now.timeIntervalSince(st.lastPrint) >= interval else { return }
+        st.lastPrint = now
+        let t = now.timeIntervalSince1970
+        let snapshot = quota()
+        let speed = st.rate.perSecond(now: snapshot?.workingClock(t) ?? t)
+        let estimate = st.total.flatMap { total in
+            ProgressEstimate.estimate(recordsLeft: max(0, total - st.settled), recordsPerRequest: st.perRequest,
+                                      recordsPerSecond: speed, quota: snapshot, now: t)
+        }
+        let line = Self.status(entity: entity, settled: st.settled, delivered: st.delivered, total: st.total,
+                               rate: speed, estimate: estimate, quota: snapshot, now: t)
+        if live {
+            FileHandle.standardError.write(Data(("\r\u{1B}[2K" + line).utf8))
+            st.lineOpen = true
+        } else {
+            emit(line, &st)
         }
     }
 
@@ -64,14 +119,28 @@ final class ProgressReporter: Sendable {
         Console.err(line)
     }
 
-    /// `tickets: 12,500 read · 12,000 sent · 850/s · 41% · ETA 1m 40s · quota 812 left`
-    static func status(entity: String, read: Int, delivered: Int, elapsed: TimeInterval, fraction: Double?, quota: Int?) -> String {
-        var parts = ["\(entity): \(read) read", "\(delivered) sent", rate(Double(read), elapsed)]
-        if let f = fraction, f > 0 {
-            parts.append("\(Int(f * 100))%")
-            if f < 1, elapsed > 1 { parts.append("ETA \(duration(elapsed * (1 - f) / f))") }
+    /// `tickets: 12000/20000 done (60%) · 850/s · ETA 1m 40s · quota 812 left`, and while the quota is spent:
+    /// `tickets: 12000/20000 done (60%) · waiting for the quota window, resets at 14:05:00 (in 12m 0s) · ETA 40m 0s (quota: 1000 requests per 1h 0m)`
+    static func status(entity: String, settled: Int, delivered: Int, total: Int?, rate: Double?, estimate: ProgressEstimate?,
+                       quota: RequestBudget.Snapshot?, now: Double) -> String {
+        var parts: [String] = []
+        if let total, total > 0 {
+            parts.append("\(entity): \(settled)/\(total) done (\(Int((Double(settled) / Double(total) * 100).rounded(.down)))%)")
+        } else {
+            parts.append("\(entity): \(settled) done")
         }
-        if let q = quota { parts.append("quota \(q) left") }
+        if let until = quota?.waitingUntil {
+            parts.append("waiting for the quota window, \(resetText(until: until, now: now))")
+        } else {
+            parts.append(rate.map { "\(Int($0.rounded()))/s" } ?? "–/s")
+        }
+        if let e = estimate {
+            switch e.basis {
+            case .speed: parts.append("ETA \(duration(e.seconds))")
+            case .quota(let limit, let period): parts.append("ETA \(duration(e.seconds)) (quota: \(limit) requests per \(duration(period)))")
+            }
+        }
+        if quota?.waitingUntil == nil, let left = quota?.remaining { parts.append("quota \(left) left") }
         return parts.joined(separator: " · ")
     }
 
@@ -89,8 +158,9 @@ final class ProgressReporter: Sendable {
 
 /// The human summary printed at the end of a migration.
 enum SummaryTable {
-    static func render(_ s: MigrationSummary, source: String, target: String) -> String {
-        var lines = ["Migrated \(source) → \(target)", ""]
+    /// `verb`: "Migrated", or "Restored" for a restore.
+    static func render(_ s: MigrationSummary, source: String, target: String, verb: String = "Migrated") -> String {
+        var lines = ["\(verb) \(source) → \(target)", ""]
         let header = ["entity", "read", "created", "updated", "skipped", "rejected", "failed"]
         var rows = [header]
         for e in s.entities {
@@ -105,7 +175,7 @@ enum SummaryTable {
         }
         lines += details(s.entities, delivered: "delivered")
         lines.append("")
-        lines.append("requests: \(s.requests) (minimum possible \(s.minimumRequests), retries \(s.retries), reading back ids and checks \(s.lookupRequests)) · elapsed \(String(format: "%.1f", s.elapsedSeconds))s")
+        lines.append(requestsLine(s))
         let checked = s.entities.filter { $0.reconciliation != nil }
         if !checked.isEmpty {
             let bad = s.mismatched
@@ -114,6 +184,16 @@ enum SummaryTable {
         }
         if let r = s.rejectsFile { lines.append("rejected records and their reasons: \(r)") }
         return lines.joined(separator: "\n")
+    }
+
+    /// "N requests (minimum M for these records; K spent reading ids)": M counts only what this invocation had to
+    /// send (the records cStar took or refused, not those a resumed run had committed or cStar already held), K every
+    /// request that listed or read back, so N ≥ M + K; retries and quota waits follow when there were any.
+    static func requestsLine(_ s: MigrationSummary) -> String {
+        var line = "\(s.requests) requests (minimum \(s.minimumRequests) for these records; \(s.lookupRequests) spent reading ids"
+        if s.retries > 0 { line += "; \(s.retries) retries" }
+        if s.quotaWaits > 0 { line += "; waited \(ProgressReporter.duration(s.quotaWaitSeconds)) for the quota \(s.quotaWaits) time\(s.quotaWaits == 1 ? "" : "s")" }
+        return line + ") · elapsed \(String(format: "%.1f", s.elapsedSeconds))s"
     }
 
     /// One warning per data file of the export folder no mapping reads (stderr), the likely records ones first.

@@ -20,7 +20,7 @@ extension CStarIOCommand.Bulk {
                   cstar-io bulk delete customers --ids-file spam-accounts.ndjson --id-column id --yes
                 """)
 
-        @Argument(help: ArgumentHelp("tickets, customers or articles.", valueName: "resource"))
+        @Argument(help: ArgumentHelp("tickets, customers or articles.", valueName: "resource"), completion: Completions.bulkResources)
         var resource: String
 
         @Option(help: ArgumentHelp("Deleting more records than this needs --yes.", valueName: "n"))

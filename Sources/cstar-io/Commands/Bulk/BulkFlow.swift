@@ -63,11 +63,11 @@ enum BulkCommand {
             let verb = spec.action == .update ? "update" : "delete"
             if selection.dryRun {
                 if output.json {
-                    Console.out(JSONSerializer.string(.object(JSONObject([
+                    JSONResult.emit(JSONObject([
                         ("dryRun", .bool(true)), ("action", .string(verb)), ("resource", .string(spec.resource.rawValue)),
                         ("items", .int(Int64(items))), ("calls", .int(Int64(calls))),
                         ("sample", .array(preview.sample.map { sample($0, action: spec.action) })), ("requests", .int(Int64(client.stats.requests))),
-                    ]))))
+                    ]))
                 } else {
                     Console.out("Dry run: would \(verb) \(items) \(spec.resource.rawValue) in \(calls) call(s) of at most \(CStarAPI.maxBulkIds) ids. Nothing was changed.")
                     for it in preview.sample { Console.out("  " + sampleLine(it, action: spec.action)) }
@@ -135,7 +135,7 @@ enum BulkCommand {
         if output.json {
             var o = summary.json.objectValue ?? JSONObject()
             for (k, v) in extra { o[k] = v }
-            Console.out(JSONSerializer.string(.object(o)))
+            JSONResult.emit(o)
         } else if !output.quiet {
             var line = "Bulk run \(runId): \(summary.kind) \(summary.resource): \(summary.succeeded) of \(summary.items) done in \(summary.calls) call(s)"
             if summary.failed > 0 { line += ", \(summary.failed) failed (see \(failuresPath))" }

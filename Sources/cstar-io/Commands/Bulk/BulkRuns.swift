@@ -18,13 +18,13 @@ extension CStarIOCommand.Bulk {
         @Option(help: ArgumentHelp("Folder for working files.", valueName: "dir"))
         var stateDir: String = ".cstar-io"
 
-        @Flag(help: "Print the runs as JSON.")
-        var json = false
+        @OptionGroup var out: OutputOptions
+        var json: Bool { out.json }
 
         func run() async throws {
             let path = (stateDir as NSString).appendingPathComponent(BulkCommand.journalFile)
             guard FileManager.default.fileExists(atPath: path) else {
-                if json { Console.out("[]") } else { Console.out("No bulk runs yet in \(stateDir)/.") }
+                if json { JSONResult.emit(JSONObject([("runs", .array([]))])) } else { Console.out("No bulk runs yet in \(stateDir)/.") }
                 return
             }
             let journal = try BulkJournal(path: path)
@@ -42,7 +42,7 @@ extension CStarIOCommand.Bulk {
                     Console.out("\(r.id)  \(r.state.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0))  \(r.createdAt)  \(ok) ok, \(failed) failed  \(r.description)")
                 }
             }
-            if json { Console.out(JSONSerializer.string(.array(rows))) }
+            if json { JSONResult.emit(JSONObject([("runs", .array(rows))])) }
         }
     }
 }

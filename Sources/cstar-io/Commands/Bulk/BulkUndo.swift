@@ -26,7 +26,7 @@ extension CStarIOCommand.Bulk {
                   cstar-io bulk undo 3f2a9c1e --yes --json
                 """)
 
-        @Argument(help: ArgumentHelp("The run to undo: its id or a unique prefix (see `bulk runs`).", valueName: "run-id"))
+        @Argument(help: ArgumentHelp("The run to undo: its id or a unique prefix (see `bulk runs`).", valueName: "run-id"), completion: Completions.bulkRuns)
         var runId: String
 
         @Flag(help: "Show what would be restored; change nothing.")
@@ -68,7 +68,7 @@ extension CStarIOCommand.Bulk {
                 case .alreadyUndone(let done):
                     await resolved.shutdown()
                     if output.json {
-                        Console.out(JSONSerializer.string(.object(JSONObject([("runId", .string(done)), ("undoOf", .string(original.id)), ("alreadyUndone", .bool(true))]))))
+                        JSONResult.emit(JSONObject([("runId", .string(done)), ("undoOf", .string(original.id)), ("alreadyUndone", .bool(true))]))
                     } else if !output.quiet {
                         Console.out("Run \(original.id) was already undone by run \(done); nothing to do.")
                     }
@@ -87,10 +87,10 @@ extension CStarIOCommand.Bulk {
             let what = original.kind == .delete ? "re-create \(itemCount) \(original.resource)" : "restore \(itemCount) \(original.resource)"
             if dryRun {
                 if output.json {
-                    Console.out(JSONSerializer.string(.object(JSONObject([
+                    JSONResult.emit(JSONObject([
                         ("dryRun", .bool(true)), ("undoOf", .string(original.id)), ("items", .int(Int64(itemCount))),
                         ("calls", .int(Int64(callCount))), ("sample", .array(sampleItems.map(BulkCommand.undoSample))),
-                    ]))))
+                    ]))
                 } else {
                     Console.out("Dry run: undo would \(what) in \(callCount) call(s). Nothing was changed.")
                     for it in sampleItems { Console.out("  " + BulkCommand.undoSampleLine(it, delete: original.kind == .delete)) }

@@ -26,7 +26,7 @@ extension CStarIOCommand.Bulk {
                   cstar-io bulk update customers --from changes.csv        # columns: id,status,sentiment
                 """)
 
-        @Argument(help: ArgumentHelp("tickets, customers or articles.", valueName: "resource"))
+        @Argument(help: ArgumentHelp("tickets, customers or articles.", valueName: "resource"), completion: Completions.bulkResources)
         var resource: String
 
         @Option(name: .customLong("set"), help: ArgumentHelp("A field to set, field=value (repeatable).", valueName: "field=value"))
