@@ -23,7 +23,11 @@ struct MappingSetTests {
 
     @Test func theShippedZendeskSetLoads() throws {
         let set = try MappingSet.load(directory: TestFiles.repoRoot.appendingPathComponent("Mappings/zendesk").path)
-        #expect(set.entities.count == 18, "memberships from organization_memberships.json and, as its fallback, from users; the XML export's own four")
+        #expect(set.entities.count == 18, "memberships from organization_memberships.json and, as its fallback, from users; the XML export's four stand-ins")
+        let standIns = Dictionary(set.entities.compactMap { m in m.fallbackFor.map { (m.entity, $0) } }, uniquingKeysWith: { a, _ in a })
+        #expect(standIns == ["tickets-xml": "tickets", "customers-xml": "customers", "organizations-xml": "organizations",
+                             "memberships-xml": "memberships-users", "memberships-users": "memberships",
+                             "tickets-csv": "tickets-xml", "customers-csv": "customers-xml"])
         #expect(set.entities.first?.target == .customFields)
         #expect(set.entities.last?.target == .settings)
     }
