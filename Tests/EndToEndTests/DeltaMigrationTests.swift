@@ -147,6 +147,10 @@ struct DeltaMigrationTests {
         let again = try await CLIProcess.run(["migrate", changed.path, "--from", "zendesk", "--delta", "--api-url", base, "--state-dir", state, "--quiet"], env: env)
         #expect(again.status == 0, "\(again.stderr)")
         #expect(Self.writes(server) == 0, "a second delta sends no write")
+        // status shows the migration's chain of runs: the first pass, then the two deltas.
+        let status = try await CLIProcess.run(["status", "--state-dir", state, "--json"])
+        let runs = (try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])?["runs"] as? [[String: Any]] ?? []
+        #expect(runs.map { $0["kind"] as? String ?? "?" } == ["migrate", "delta", "delta"], "\(status.stdout)")
     }
 
     /// The same delta, killed with SIGKILL at ten random moments against a slow sandbox and resumed, ends with the

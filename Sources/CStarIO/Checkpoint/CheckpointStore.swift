@@ -45,6 +45,10 @@ public final class CheckpointStore: @unchecked Sendable {
                     run_id TEXT NOT NULL, PRIMARY KEY (target, entity, source_key)) WITHOUT ROWID;
                 """)
         }
+        // What kind of run each is (migrate, delta, restore), so `status` shows a migration's chain of runs.
+        migrator.registerMigration("v5") { db in
+            try db.execute(sql: "ALTER TABLE run ADD COLUMN kind TEXT")
+        }
         try migrator.migrateConcurrently(db)
     }
 
@@ -61,6 +65,8 @@ public final class CheckpointStore: @unchecked Sendable {
         public let finishedAt: String?
         public let committedBatches: Int
         public let committedRecords: Int
+        /// `migrate`, `delta` (a `--delta` run over what earlier runs delivered), or nil for runs of older versions.
+        public var kind: String? = nil
     }
 
     static func now() -> String { ISO8601DateFormatter().string(from: Date()) }
@@ -78,7 +84,7 @@ public final class CheckpointStore: @unchecked Sendable {
                 FROM run r ORDER BY started_at
                 """).map {
                 Run(id: $0["id"], fingerprint: $0["fingerprint"], target: $0["target"], source: $0["source"], state: $0["state"],
-                    startedAt: $0["started_at"], finishedAt: $0["finished_at"], committedBatches: $0["nb"], committedRecords: $0["nr"])
+                    startedAt: $0["started_at"], finishedAt: $0["finished_at"], committedBatches: $0["nb"], committedRecords: $0["nr"], kind: $0["kind"])
             }
         }
     }
@@ -88,11 +94,11 @@ public final class CheckpointStore: @unchecked Sendable {
         try runs().last { $0.state == "running" && $0.source == source && $0.target == target }
     }
 
-    public func startRun(fingerprint: String, source: String, target: String) throws -> String {
+    public func startRun(fingerprint: String, source: String, target: String, kind: String = "migrate") throws -> String {
         let id = UUID().uuidString.lowercased()
         try db.write { db in
-            try db.execute(sql: "INSERT INTO run (id, fingerprint, target, source, state, started_at) VALUES (?, ?, ?, ?, 'running', ?)",
-                           arguments: [id, fingerprint, target, source, Self.now()])
+            try db.execute(sql: "INSERT INTO run (id, fingerprint, target, source, state, started_at, kind) VALUES (?, ?, ?, ?, 'running', ?, ?)",
+                           arguments: [id, fingerprint, target, source, Self.now(), kind])
         }
         return id
     }

@@ -124,14 +124,14 @@ public struct MigrationSession {
                 onEvent(.resuming(runId: open.id, startedAt: open.startedAt, committedBatches: open.committedBatches, committedRecords: open.committedRecords))
             } else if settings.restart {
                 try store.abandon(runId: open.id)
-                runId = try store.startRun(fingerprint: fingerprint, source: source, target: identity)
+                runId = try store.startRun(fingerprint: fingerprint, source: source, target: identity, kind: settings.delta ? "delta" : "migrate")
                 onEvent(.restarted(abandonedRunId: open.id))
             } else {
                 throw RunConflict(runId: open.id, startedAt: open.startedAt)
             }
         } else {
             try await beforeNewRun?()
-            runId = try store.startRun(fingerprint: fingerprint, source: source, target: identity)
+            runId = try store.startRun(fingerprint: fingerprint, source: source, target: identity, kind: settings.delta ? "delta" : "migrate")
         }
         let sink = CStarSink(client: client, store: store, runId: runId, batchSize: settings.batchSize, mergeStrategy: settings.mergeStrategy,
                              concurrency: settings.concurrency, delta: settings.delta, deleteMissing: settings.deleteMissing, logger: logger)

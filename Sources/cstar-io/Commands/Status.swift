@@ -35,16 +35,23 @@ extension CStarIOCommand {
                         ("id", .string(r.id)), ("state", .string(r.state)), ("source", .string(r.source)), ("target", .string(r.target)),
                         ("startedAt", .string(r.startedAt)), ("finishedAt", r.finishedAt.map { .string($0) } ?? .null),
                         ("committedBatches", .int(Int64(r.committedBatches))), ("committedRecords", .int(Int64(r.committedRecords))),
+                        ("kind", r.kind.map { .string($0) } ?? .null),
                     ]))
                 }))]))
                 return
             }
             guard !out.quiet else { return }
-            let rows = runs.map { r in
-                [String(r.id.prefix(8)), r.state, r.startedAt, r.finishedAt ?? "-", "\(r.committedBatches)", "\(r.committedRecords)", "\(r.source) → \(r.target)"]
+            // A migration's chain: its runs against one team, oldest first (the first pass, then its deltas).
+            let byTarget = Dictionary(grouping: runs, by: \.target)
+            for (i, target) in byTarget.keys.sorted().enumerated() {
+                let chain = byTarget[target]!
+                if byTarget.count > 1 || chain.count > 1 { Console.out("\(i > 0 ? "\n" : "")\(target): \(chain.count) run(s)") }
+                let rows = chain.map { r in
+                    [String(r.id.prefix(8)), r.kind ?? "migrate", r.state, r.startedAt, r.finishedAt ?? "-", "\(r.committedBatches)", "\(r.committedRecords)", r.source]
+                }
+                Console.out(TextTable.render(header: ["run", "kind", "state", "started", "finished", "batches", "records", "source"], rows: rows,
+                                             rightAligned: [5, 6]))
             }
-            Console.out(TextTable.render(header: ["run", "state", "started", "finished", "batches", "records", "source → target"], rows: rows,
-                                         rightAligned: [4, 5]))
             if runs.contains(where: { $0.state == "running" }) {
                 Console.out("\nA running run was interrupted or is in progress: re-run the same migrate command to continue it.")
             }
