@@ -91,4 +91,29 @@ struct ReportTests {
         #expect(Self.value(later, #"id="total-created">\d+"#) == created)
         #expect(later.contains(runId))
     }
+
+    /// `bulk --report`: the same page for a bulk edit, with the records changed and the failures by reason.
+    @Test(.timeLimit(.minutes(4)))
+    func aBulkRunWritesItsReport() async throws {
+        let dir = try CLIProcess.tempDir()
+        let state = dir.appendingPathComponent("state").path
+        let migrate = try await CLIProcess.run(["migrate", "Samples/zendesk", "--from", "zendesk", "--state-dir", state, "--quiet"])
+        #expect(migrate.status == 3 || migrate.status == 0, "\(migrate.stderr)")
+        let report = dir.appendingPathComponent("bulk.html")
+        let bulk = try await CLIProcess.run(["bulk", "update", "tickets", "--where", "status=open", "--set", "priority=urgent", "--yes",
+                                             "--state-dir", state, "--report", report.path, "--json"])
+        #expect(bulk.status == 0, "\(bulk.stderr)")
+        let result = try #require(try JSONSerialization.jsonObject(with: Data(bulk.stdout.utf8)) as? [String: Any])
+        let changed = try #require(result["succeeded"] as? Int)
+        #expect(changed > 0)
+        #expect(result["report"] as? String == report.path)
+        let html = try String(contentsOf: report, encoding: .utf8)
+        #expect(html.contains("Bulk edit report"))
+        #expect(html.contains(#"<tr data-entity="tickets">"#))
+        #expect(Self.value(html, #"data-entity="tickets".*?data-kind="updated">[0-9]+"#) == changed, "the page has the run's numbers")
+        // Self-contained: no script, and nothing fetched (the target's URL appears as text only).
+        #expect(!html.contains("<script") && !html.contains("src=\"http") && !html.contains("href=\"http") && !html.contains("url(http"), "self-contained")
+        let attributes = try FileManager.default.attributesOfItem(atPath: report.path)
+        #expect((attributes[.posixPermissions] as? Int ?? 0) & 0o077 == 0, "private to the user")
+    }
 }

@@ -37,6 +37,41 @@ public struct BulkSummary: Sendable {
     }
 }
 
+extension BulkSummary {
+    /// The run in the shape `RunReportHTML` reads (a `MigrationSummary`'s JSON): one entity, the records changed as
+    /// updated (deleted as skipped), failures as rejected and grouped by their code with examples from the failures file.
+    public func reportSummary(elapsedSeconds: Double) -> JSONValue {
+        var groups: [String: (count: Int, examples: [JSONValue])] = [:]
+        if let path = failuresFile, let text = try? String(contentsOfFile: path, encoding: .utf8) {
+            for line in text.split(separator: "\n") {
+                guard let f = (try? JSONParser.parse(String(line)))?.objectValue else { continue }
+                let code = f["code"]?.stringValue ?? "failed"
+                var g = groups[code] ?? (0, [])
+                g.count += 1
+                if g.examples.count < 3 {
+                    g.examples.append(.object(JSONObject([("location", .string("id \(f["id"]?.scalarText ?? "?")")),
+                                                          ("reason", f["message"] ?? .string(code))])))
+                }
+                groups[code] = g
+            }
+        }
+        let changed = succeeded
+        let entity = JSONObject([
+            ("entity", .string(resource)), ("target", .string(resource)), ("read", .int(Int64(items))),
+            ("created", .int(0)), ("updated", .int(Int64(kind == "delete" ? 0 : changed))),
+            ("skipped", .int(Int64(kind == "delete" ? changed : 0) + Int64(pending))), ("rejected", .int(Int64(failed))),
+        ])
+        return .object(JSONObject([
+            ("entities", .array([.object(entity)])), ("requests", .int(Int64(requests))), ("minimumRequests", .int(Int64(calls))),
+            ("lookupRequests", .int(Int64(max(0, requests - callsSent)))), ("retries", .int(0)), ("elapsedSeconds", .double(elapsedSeconds)),
+            ("rejectsFile", failuresFile.map { .string($0) } ?? .null),
+            ("rejectGroups", .array(groups.sorted { $0.key < $1.key }.map { code, g in
+                .object(JSONObject([("entity", .string(resource)), ("code", .string(code)), ("count", .int(Int64(g.count))), ("examples", .array(g.examples))]))
+            })),
+        ]))
+    }
+}
+
 /// Progress of one call, for the terminal.
 public struct BulkCallProgress: Sendable {
     public let index: Int

@@ -10,6 +10,7 @@ enum ReportFile {
         switch command {
         case "restore": title = "Restore report"
         case "plan": title = "Migration plan (nothing sent)"
+        case "bulk": title = "Bulk edit report (deleted records count as skipped)"
         default: title = "Migration report"
         }
         let iso = ISO8601DateFormatter()

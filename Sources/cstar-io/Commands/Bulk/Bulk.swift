@@ -49,6 +49,9 @@ struct BulkSelectionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Where to write the per-id failures (NDJSON: id, code, message, call). Default: <state-dir>/bulk-<run-id>-failures.ndjson.", valueName: "file"))
     var failures: String?
 
+    @Option(help: ArgumentHelp("Also write the run as a self-contained HTML report to this file.", valueName: "file.html"), completion: .file(extensions: ["html"]))
+    var report: String?
+
     func validate() throws {
         if !filters.isEmpty && idsFile != nil { throw ValidationError("--where and --ids-file exclude each other; pick one way to select records.") }
         if sample < 0 { throw ValidationError("--sample must be 0 or more.") }

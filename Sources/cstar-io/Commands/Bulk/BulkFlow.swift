@@ -100,7 +100,7 @@ enum BulkCommand {
                 try await session.confirm(runId, spec: spec)
             }
             try await execute(runId: runId, session: session, resolved: resolved, failures: selection.failures,
-                              stateDir: target.stateDir, output: output, resumed: preview.resumed != nil, extra: [])
+                              stateDir: target.stateDir, output: output, resumed: preview.resumed != nil, extra: [], report: selection.report)
         } catch let e as UsageError {
             await resolved.shutdown()
             throw e
@@ -116,7 +116,8 @@ enum BulkCommand {
 
     /// Sends the run's remaining calls, then prints the summary and writes the failures file.
     static func execute(runId: String, session: BulkSession, resolved: ResolvedTarget, failures: String?, stateDir: String,
-                        output: OutputOptions, resumed: Bool, extra: [(String, JSONValue)]) async throws {
+                        output: OutputOptions, resumed: Bool, extra: [(String, JSONValue)], report: String? = nil) async throws {
+        let started = Date()
         let quiet = output.quiet || output.json
         let failuresPath = failures ?? (stateDir as NSString).appendingPathComponent("bulk-\(runId)-failures.ndjson")
         let summary: BulkSummary
@@ -132,6 +133,11 @@ enum BulkCommand {
             throw ExitCode(ExitCodes.failure)
         }
         await resolved.shutdown()
+        if let report {
+            try ReportFile.write(report, command: "bulk", runId: runId, source: "\(summary.kind) \(summary.resource)", target: resolved.label,
+                                 startedAt: ISO8601DateFormatter().string(from: started),
+                                 summary: summary.reportSummary(elapsedSeconds: Date().timeIntervalSince(started)), quiet: output.quiet || output.json)
+        }
         if output.json {
             var o = summary.json.objectValue ?? JSONObject()
             for (k, v) in extra { o[k] = v }
