@@ -63,7 +63,7 @@ PY
   jq -r --arg first "$first" --arg delta "$delta" --arg n "$n" '
     (.entities[] | select(.entity == "tickets")) as $t
     | (.requests - .lookupRequests) as $writes
-    | "\($n) \($first) \($delta) \($t.updated) \($t.childRead - $t.childSkipped - $t.childRejected) \(.requests) \(.minimumRequests) \(.lookupRequests) \(if .minimumRequests > 0 then ($writes / .minimumRequests * 100 | floor) / 100 else "-" end)"' "$run/delta.json" |
+    | "\($n) \($first) \($delta) \($t.updated) \($t.children.delivered) \(.requests) \(.minimumRequests) \(.lookupRequests) \(if .minimumRequests > 0 then ($writes / .minimumRequests * 100 | floor) / 100 else "-" end)"' "$run/delta.json" |
     awk '{ printf "%-9s %13s %11s %9s %9s %13s %9s %9s %9s\n", $1, $2, $3, $4, $5, $6, $7, $8, $9 }'
 done
 echo
