@@ -203,4 +203,59 @@ struct DeltaMigrationTests {
         #expect(got.tickets == want.tickets)
         #expect(got.messages == want.messages, "every message once, in order")
     }
+
+    /// `--delta --since`: only the records updated since then are compared; the rest are skipped unread (and what the
+    /// export lacks is not taken as deleted). The changed records end as a clean migration of the changed export has them.
+    @Test(.timeLimit(.minutes(6)))
+    func aDeltaSinceComparesOnlyWhatWasUpdated() async throws {
+        let dir = try CLIProcess.tempDir()
+        let export = dir.appendingPathComponent("export")
+        try FileManager.default.createDirectory(at: export, withIntermediateDirectories: true)
+        try GeneratedExport.write(to: export, tickets: 40, users: 20, orgs: 3, commentsPerTicket: 3)
+        let server = try await SandboxServer.start(dataPath: dir.appendingPathComponent("team.sqlite").path, port: 0)
+        defer { Task { await server.stop() } }
+        let base = server.baseURL(for: server.team)
+        let env = ["CSTAR_SECRET_KEY": server.team.secretKey]
+        let state = dir.appendingPathComponent("state").path
+        let first = try await CLIProcess.run(["migrate", export.path, "--from", "zendesk", "--api-url", base, "--state-dir", state, "--quiet"], env: env)
+        #expect(first.status == 0, "\(first.stderr)")
+        let changed = dir.appendingPathComponent("changed")
+        try FileManager.default.copyItem(at: export, to: changed)
+        try Self.change(changed)
+        // The helpdesk stamps what changed: the edited tickets, those with new comments, and the new ones.
+        let touched: Set<Int> = [21, 22, 23, 1, 11, 31, 1001, 1002, 1003]
+        for page in ["tickets-1.json", "tickets-2.json"] {
+            let url = changed.appendingPathComponent(page)
+            var o = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+            o["tickets"] = (o["tickets"] as! [[String: Any]]).map { t in
+                var t = t
+                if touched.contains(t["id"] as! Int) { t["updated_at"] = "2025-03-10T00:00:00Z" }
+                return t
+            }
+            try JSONSerialization.data(withJSONObject: o, options: [.sortedKeys]).write(to: url)
+        }
+        let run = try await CLIProcess.run(["migrate", changed.path, "--from", "zendesk", "--delta", "--since", "2025-03-05T00:00:00Z",
+                                            "--api-url", base, "--state-dir", state, "--json"], env: env)
+        #expect(run.status == 0, "\(run.stderr)")
+        let summary = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any] ?? [:]
+        let tickets = try #require((summary["entities"] as? [[String: Any]])?.first { $0["entity"] as? String == "tickets" })
+        #expect(tickets["created"] as? Int == 3)
+        #expect(tickets["updated"] as? Int == 6, "21, 22, 23 changed; 1, 11, 31 got comments (\(tickets))")
+        #expect((tickets["skippedBy"] as? [String: Any])?["not updated since 2025-03-05T00:00:00Z"] as? Int == 42 - 9, "\(tickets)")
+        #expect((tickets["reconciliation"] as? [String: Any])?["absentFromExport"] as? Int == 0, "an incremental read reports no deletion")
+
+        let clean = try await SandboxServer.start(dataPath: dir.appendingPathComponent("clean.sqlite").path, port: 0)
+        defer { Task { await clean.stop() } }
+        let cleanRun = try await CLIProcess.run(["migrate", changed.path, "--from", "zendesk", "--api-url", clean.baseURL(for: clean.team),
+                                                 "--state-dir", dir.appendingPathComponent("clean-state").path, "--quiet"],
+                                                env: ["CSTAR_SECRET_KEY": clean.team.secretKey])
+        #expect(cleanRun.status == 0, "\(cleanRun.stderr)")
+        let got = try await Snapshot.read(SandboxReader(base: base, key: server.team.secretKey))
+        let want = try await Snapshot.read(SandboxReader(base: clean.baseURL(for: clean.team), key: clean.team.secretKey))
+        for id in touched.map(String.init) {
+            #expect(got.tickets[id] == want.tickets[id], "ticket \(id)")
+            #expect(got.messages[id] == want.messages[id], "ticket \(id): its thread, once, in order")
+        }
+        #expect(got.tickets["40"] != nil, "the ticket missing from the export is kept (not deleted, not reported)")
+    }
 }

@@ -30,7 +30,7 @@ extension CStarSink {
         case .groupMemberships, .settings:
             return nil
         }
-        if delta, Self.importTargets.contains(mapping.target) { try await accountAbsent(mapping, into: &check) }
+        if delta, reportsAbsent, Self.importTargets.contains(mapping.target) { try await accountAbsent(mapping, into: &check) }
         check.lookupRequests = client.stats.requests - start
         logger.debug("reconciled", metadata: ["entity": "\(mapping.entity)", "expected": "\(check.expected)", "found": "\(check.found)"])
         return check

@@ -46,13 +46,17 @@ public final class CStarSink: BatchSink {
     public var isDelta: Bool { delta }
     /// With `delta`: records earlier runs delivered that this export no longer holds are deleted from cStar.
     public let deleteMissing: Bool
+    /// With `delta`: report records earlier runs delivered that the export lacks (not for `--since` runs, whose
+    /// export is read as incremental).
+    public let reportsAbsent: Bool
     /// Source keys of the batches delivered (or replayed) in this run, per entity: what the export still holds.
     let seen = Mutex([String: Set<String>]())
 
     public init(client: CStarClient, store: CheckpointStore, runId: String, batchSize: Int = CStarAPI.maxImportRecords,
                 mergeStrategy: CStarAPI.MergeStrategy = .skip, concurrency: Int = 4, maxRequestBytes: Int = CStarAPI.maxRequestBytes,
-                delta: Bool = false, deleteMissing: Bool = false, logger: Logger) {
+                delta: Bool = false, deleteMissing: Bool = false, reportsAbsent: Bool = true, logger: Logger) {
         self.delta = delta
+        self.reportsAbsent = reportsAbsent
         self.deleteMissing = deleteMissing
         self.client = client
         self.store = store

@@ -89,6 +89,18 @@ public final class Pipeline {
     public var rejectsPath: String { rejects.path }
     /// Count what of the export each mapping reads and leaves behind (`plan`, `validate`).
     public var collectsCoverage = false
+    /// Delta runs over a full export (`--since`): records whose update time (`latestBy`, else `updated_at`,
+    /// `updatedAt` or `updated`) is before this ISO 8601 instant are skipped without mapping.
+    public var since: String?
+
+    /// A record's update time as ISO 8601 UTC, from the mapping's `latestBy` field or the usual names.
+    static func updatedAt(_ record: Record, _ mapping: EntityMapping) -> String? {
+        for field in (mapping.latestBy.map { [$0] } ?? []) + ["updated_at", "updatedAt", "updated"] {
+            if let v = record.value(at: field), !v.isNull { return DateParsing.normalise(v, format: .auto) }
+        }
+        return nil
+    }
+
     /// Count each entity's records before sending them (a read without mapping), for honest progress.
     public var countsRecordsFirst = false
 
@@ -272,6 +284,16 @@ public final class Pipeline {
                 }
                 summary.read += 1
                 coverage?.counter.count(record)
+                // `--since`: a record not updated since then is as an earlier run delivered it; its key still resolves.
+                if let since, let at = Self.updatedAt(record, mapping), at < since {
+                    summary.skipped += 1
+                    summary.skippedBy["not updated since \(since)", default: 0] += 1
+                    if let key = record.value(at: mapping.key)?.scalarText {
+                        keys.append((key, key))
+                        if tracksParents { parents.append((key, "skipped")) }
+                    }
+                    continue
+                }
                 let outcome = try mapper.map(record, resolver: resolver)
                 if tracksParents, let key = record.value(at: mapping.key)?.scalarText {
                     switch outcome {

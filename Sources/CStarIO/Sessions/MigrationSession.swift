@@ -13,6 +13,9 @@ public struct ImportSettings: Sendable {
     public var delta: Bool
     /// With `delta`: delete from cStar the records earlier runs delivered that the export no longer holds.
     public var deleteMissing: Bool
+    /// With `delta`: only records updated at or after this ISO 8601 instant are compared (the rest are skipped
+    /// unread); records missing from the export are then not reported, as the export is taken as incremental.
+    public var since: String?
     /// Count the source fields each mapping leaves behind (for the report), as `plan` does.
     public var collectsCoverage = false
     /// Count each entity's records before sending them (a second read), so progress has a total: for a person
@@ -114,7 +117,7 @@ public struct MigrationSession {
         // Everything that shapes the batches is part of the run's identity (concurrency is not: it only changes timing).
         let fingerprint = CheckpointStore.fingerprint(mappings: entities, sourceFiles: files, target: identity,
                                                       options: "batch-size \(settings.batchSize) merge \(settings.mergeStrategy.rawValue) max-bytes \(CStarAPI.maxRequestBytes)"
-                                                        + (settings.delta ? " delta\(settings.deleteMissing ? " delete-missing" : "")" : ""))
+                                                        + (settings.delta ? " delta\(settings.deleteMissing ? " delete-missing" : "")\(settings.since.map { " since \($0)" } ?? "")" : ""))
         let runId: String
         var resumed = false
         if let open = try store.unfinishedRun(source: source, target: identity) {
@@ -134,9 +137,11 @@ public struct MigrationSession {
             runId = try store.startRun(fingerprint: fingerprint, source: source, target: identity, kind: settings.delta ? "delta" : "migrate")
         }
         let sink = CStarSink(client: client, store: store, runId: runId, batchSize: settings.batchSize, mergeStrategy: settings.mergeStrategy,
-                             concurrency: settings.concurrency, delta: settings.delta, deleteMissing: settings.deleteMissing, logger: logger)
+                             concurrency: settings.concurrency, delta: settings.delta, deleteMissing: settings.deleteMissing,
+                             reportsAbsent: settings.since == nil, logger: logger)
         let pipeline = try Pipeline(exportDirectory: exportDirectory, stateDirectory: stateDirectory, sink: sink, logger: logger)
         pipeline.countsRecordsFirst = settings.countsRecordsFirst
+        pipeline.since = settings.since
         pipeline.collectsCoverage = settings.collectsCoverage
         let started = Date().timeIntervalSince1970
         let recorder = TimelineRecorder(start: started)

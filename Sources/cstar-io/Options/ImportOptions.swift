@@ -28,6 +28,9 @@ struct ImportOptions: ParsableArguments {
     @Flag(help: "With --delta: delete from cStar the records earlier runs delivered that this export no longer holds (otherwise they are only reported).")
     var deleteMissing = false
 
+    @Option(help: ArgumentHelp("With --delta over a full export: compare only records updated at or after this time (ISO 8601, e.g. 2026-12-01T00:00:00Z; the mapping's latestBy field, else updated_at); the rest are skipped unread, and records missing from the export are not reported.", valueName: "time"))
+    var since: String?
+
     func validate() throws {
         guard (1...CStarAPI.maxImportRecords).contains(batchSize) else {
             throw ValidationError("--batch-size must be from 1 to \(CStarAPI.maxImportRecords) (cStar's import limit).")
@@ -35,6 +38,9 @@ struct ImportOptions: ParsableArguments {
         guard (1...16).contains(concurrency) else { throw ValidationError("--concurrency must be from 1 to 16.") }
         if let m = maxRequestsPerHour, m < 1 { throw ValidationError("--max-requests-per-hour must be at least 1.") }
         if deleteMissing && !delta { throw ValidationError("--delete-missing works with --delta only.") }
+        if since != nil && !delta { throw ValidationError("--since works with --delta only.") }
+        if since != nil && deleteMissing { throw ValidationError("--since and --delete-missing exclude each other: with --since the export is read as incremental, so what it lacks is not deleted.") }
+        if let s = since, DateParsing.normalise(.string(s), format: .iso8601) == nil { throw ValidationError("--since must be an ISO 8601 time, e.g. 2026-12-01T00:00:00Z.") }
         guard CStarAPI.MergeStrategy(rawValue: mergeStrategy) != nil else {
             throw ValidationError("--merge-strategy must be 'skip' or 'update'.")
         }
@@ -45,6 +51,7 @@ struct ImportOptions: ParsableArguments {
     var settings: ImportSettings {
         var s = ImportSettings(batchSize: batchSize, mergeStrategy: strategy, concurrency: concurrency, restart: restart, delta: delta, deleteMissing: deleteMissing)
         s.collectsCoverage = report != nil
+        s.since = since.flatMap { DateParsing.normalise(.string($0), format: .iso8601) }
         return s
     }
 }
