@@ -84,19 +84,26 @@ struct DeltaMigrationTests {
         try save(users, "users.json")
     }
 
-    @Test(.timeLimit(.minutes(10)))
-    func aDeltaEndsLikeACleanMigrationOfTheChangedExport() async throws {
+    /// A generated export (40 tickets, 20 customers, 3 comments each) migrated into a new team: the first pass.
+    static func firstPass() async throws -> (dir: URL, export: URL, server: SandboxServer, state: String) {
         let dir = try CLIProcess.tempDir()
         let export = dir.appendingPathComponent("export")
         try FileManager.default.createDirectory(at: export, withIntermediateDirectories: true)
         try GeneratedExport.write(to: export, tickets: 40, users: 20, orgs: 3, commentsPerTicket: 3)
         let server = try await SandboxServer.start(dataPath: dir.appendingPathComponent("team.sqlite").path, port: 0)
+        let state = dir.appendingPathComponent("state").path
+        let first = try await CLIProcess.run(["migrate", export.path, "--from", "zendesk", "--api-url", server.baseURL(for: server.team),
+                                              "--state-dir", state, "--quiet"], env: ["CSTAR_SECRET_KEY": server.team.secretKey])
+        #expect(first.status == 0, "\(first.stderr)")
+        return (dir, export, server, state)
+    }
+
+    @Test(.timeLimit(.minutes(10)))
+    func aDeltaEndsLikeACleanMigrationOfTheChangedExport() async throws {
+        let (dir, export, server, state) = try await Self.firstPass()
         defer { Task { await server.stop() } }
         let base = server.baseURL(for: server.team)
         let env = ["CSTAR_SECRET_KEY": server.team.secretKey]
-        let state = dir.appendingPathComponent("state").path
-        let first = try await CLIProcess.run(["migrate", export.path, "--from", "zendesk", "--api-url", base, "--state-dir", state, "--quiet"], env: env)
-        #expect(first.status == 0, "\(first.stderr)")
 
         let changed = dir.appendingPathComponent("changed")
         try FileManager.default.copyItem(at: export, to: changed)
@@ -208,17 +215,10 @@ struct DeltaMigrationTests {
     /// export lacks is not taken as deleted). The changed records end as a clean migration of the changed export has them.
     @Test(.timeLimit(.minutes(6)))
     func aDeltaSinceComparesOnlyWhatWasUpdated() async throws {
-        let dir = try CLIProcess.tempDir()
-        let export = dir.appendingPathComponent("export")
-        try FileManager.default.createDirectory(at: export, withIntermediateDirectories: true)
-        try GeneratedExport.write(to: export, tickets: 40, users: 20, orgs: 3, commentsPerTicket: 3)
-        let server = try await SandboxServer.start(dataPath: dir.appendingPathComponent("team.sqlite").path, port: 0)
+        let (dir, export, server, state) = try await Self.firstPass()
         defer { Task { await server.stop() } }
         let base = server.baseURL(for: server.team)
         let env = ["CSTAR_SECRET_KEY": server.team.secretKey]
-        let state = dir.appendingPathComponent("state").path
-        let first = try await CLIProcess.run(["migrate", export.path, "--from", "zendesk", "--api-url", base, "--state-dir", state, "--quiet"], env: env)
-        #expect(first.status == 0, "\(first.stderr)")
         let changed = dir.appendingPathComponent("changed")
         try FileManager.default.copyItem(at: export, to: changed)
         try Self.change(changed)
