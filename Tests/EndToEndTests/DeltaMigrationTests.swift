@@ -84,6 +84,17 @@ struct DeltaMigrationTests {
         try save(users, "users.json")
     }
 
+    /// The reference: the export migrated in one clean run into a new team, as that team then holds it.
+    static func cleanMigration(of export: URL, in dir: URL) async throws -> Snapshot {
+        let clean = try await SandboxServer.start(dataPath: dir.appendingPathComponent("clean.sqlite").path, port: 0)
+        defer { Task { await clean.stop() } }
+        let run = try await CLIProcess.run(["migrate", export.path, "--from", "zendesk", "--api-url", clean.baseURL(for: clean.team),
+                                            "--state-dir", dir.appendingPathComponent("clean-state").path, "--quiet"],
+                                           env: ["CSTAR_SECRET_KEY": clean.team.secretKey])
+        #expect(run.status == 0, "\(run.stderr)")
+        return try await Snapshot.read(SandboxReader(base: clean.baseURL(for: clean.team), key: clean.team.secretKey))
+    }
+
     /// A generated export (40 tickets, 20 customers, 3 comments each) migrated into a new team: the first pass.
     static func firstPass() async throws -> (dir: URL, export: URL, server: SandboxServer, state: String) {
         let dir = try CLIProcess.tempDir()
@@ -135,14 +146,8 @@ struct DeltaMigrationTests {
         #expect(server.api.requests.count("DELETE", "tickets").applied == 1)
 
         // A clean migration of the changed export into a new team is the reference.
-        let clean = try await SandboxServer.start(dataPath: dir.appendingPathComponent("clean.sqlite").path, port: 0)
-        defer { Task { await clean.stop() } }
-        let cleanRun = try await CLIProcess.run(["migrate", changed.path, "--from", "zendesk", "--api-url", clean.baseURL(for: clean.team),
-                                                 "--state-dir", dir.appendingPathComponent("clean-state").path, "--quiet"],
-                                                env: ["CSTAR_SECRET_KEY": clean.team.secretKey])
-        #expect(cleanRun.status == 0, "\(cleanRun.stderr)")
         let got = try await Snapshot.read(SandboxReader(base: base, key: server.team.secretKey))
-        let want = try await Snapshot.read(SandboxReader(base: clean.baseURL(for: clean.team), key: clean.team.secretKey))
+        let want = try await Self.cleanMigration(of: changed, in: dir)
         #expect(got.tickets.count == 42)
         #expect(got.customers == want.customers)
         #expect(got.tickets == want.tickets)
@@ -244,14 +249,8 @@ struct DeltaMigrationTests {
         #expect((tickets["skippedBy"] as? [String: Any])?["not updated since 2025-03-05T00:00:00Z"] as? Int == 42 - 9, "\(tickets)")
         #expect((tickets["reconciliation"] as? [String: Any])?["absentFromExport"] as? Int == 0, "an incremental read reports no deletion")
 
-        let clean = try await SandboxServer.start(dataPath: dir.appendingPathComponent("clean.sqlite").path, port: 0)
-        defer { Task { await clean.stop() } }
-        let cleanRun = try await CLIProcess.run(["migrate", changed.path, "--from", "zendesk", "--api-url", clean.baseURL(for: clean.team),
-                                                 "--state-dir", dir.appendingPathComponent("clean-state").path, "--quiet"],
-                                                env: ["CSTAR_SECRET_KEY": clean.team.secretKey])
-        #expect(cleanRun.status == 0, "\(cleanRun.stderr)")
         let got = try await Snapshot.read(SandboxReader(base: base, key: server.team.secretKey))
-        let want = try await Snapshot.read(SandboxReader(base: clean.baseURL(for: clean.team), key: clean.team.secretKey))
+        let want = try await Self.cleanMigration(of: changed, in: dir)
         for id in touched.map(String.init) {
             #expect(got.tickets[id] == want.tickets[id], "ticket \(id)")
             #expect(got.messages[id] == want.messages[id], "ticket \(id): its thread, once, in order")

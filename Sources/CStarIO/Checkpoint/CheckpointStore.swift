@@ -264,6 +264,21 @@ public final class CheckpointStore: @unchecked Sendable {
         }
     }
 
+    /// The cStar ids of these records in the ID map (one read for a batch).
+    public func cstarIds(target: String, entity: String, sourceKeys: [String]) throws -> [String: String] {
+        try db.read { db in
+            let statement = try db.makeStatement(sql: "SELECT cstar_id FROM id_map WHERE target = ? AND entity = ? AND source_key = ?")
+            var out: [String: String] = [:]
+            for k in sourceKeys { if let id = try String.fetchOne(statement, arguments: [target, entity, k]) { out[k] = id } }
+            return out
+        }
+    }
+
+    /// Records earlier runs delivered to this target that a run did not see (`seen`: the source keys its export holds).
+    public func absentSourceKeys(target: String, entity: String, seen: Set<String>) throws -> [String] {
+        try deliveredSourceKeys(target: target, entity: entity).filter { !seen.contains($0) }
+    }
+
     /// Source keys of an entity that earlier runs delivered to this target (ID map and record states), sorted.
     public func deliveredSourceKeys(target: String, entity: String) throws -> [String] {
         try db.read { db in

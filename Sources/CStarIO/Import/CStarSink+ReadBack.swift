@@ -40,7 +40,7 @@ extension CStarSink {
     /// export): counted, and deleted from cStar only with `deleteMissing`.
     func accountAbsent(_ mapping: EntityMapping, into check: inout Reconciliation) async throws {
         let seenKeys = seen.withLock { $0[mapping.entity] ?? [] }
-        let absent = try store.deliveredSourceKeys(target: targetKey, entity: mapping.entity).filter { !seenKeys.contains($0) }
+        let absent = try store.absentSourceKeys(target: targetKey, entity: mapping.entity, seen: seenKeys)
         check.absentFromExport = absent.count
         check.absentSample = Array(absent.prefix(10))
         guard deleteMissing else { return }

@@ -172,10 +172,9 @@ public final class CStarSink: BatchSink {
             // Read before the batch is marked sent: a resumed attempt of this batch sees the same states (they change
             // only in this batch's own commit).
             let keys = batch.records.map(\.sourceKey)
-            var known: [String: String] = [:]
-            for k in keys { if let id = try store.cstarId(target: targetKey, entity: batch.entity, sourceKey: k) { known[k] = id } }
             deliverer = DeltaDeliverer(importer: ImportDeliverer(client: client, mergeStrategy: mergeStrategy, logger: logger), client: client,
-                                       logger: logger, known: known, states: try store.recordStates(target: targetKey, entity: batch.entity, sourceKeys: keys))
+                                       logger: logger, known: try store.cstarIds(target: targetKey, entity: batch.entity, sourceKeys: keys),
+                                       states: try store.recordStates(target: targetKey, entity: batch.entity, sourceKeys: keys))
         } else if delta, [.groupMemberships, .settings].contains(mapping.target) {
             return try await deliverChanged(batch, mapping: mapping, recordsHash: recordsHash)
         } else {
@@ -209,7 +208,8 @@ public final class CStarSink: BatchSink {
     /// sent go out (none, when nothing changed); the rest are skipped as unchanged.
     func deliverChanged(_ batch: Batch, mapping: EntityMapping, recordsHash: String) async throws -> BatchOutcome {
         let old = try store.recordStates(target: targetKey, entity: batch.entity, sourceKeys: batch.records.map(\.sourceKey))
-        let changed = batch.records.indices.filter { old[batch.records[$0].sourceKey] != RecordState.of(batch.records[$0].payload, childField: nil) }
+        let now = batch.records.map { RecordState.of($0.payload, childField: nil) }
+        let changed = batch.records.indices.filter { old[batch.records[$0].sourceKey] != now[$0] }
         let part = Batch(entity: batch.entity, target: batch.target, index: batch.index, records: changed.map { batch.records[$0] })
         let deliverer = self.deliverer(for: mapping.target)
         let body = deliverer.body(part, mapping: mapping)
@@ -225,7 +225,7 @@ public final class CStarSink: BatchSink {
         outcome.unchanged += batch.records.count - part.records.count
         let refused = Set(outcome.errors.map(\.index))
         try store.commit(runId: runId, entity: batch.entity, index: batch.index, outcome: Self.encode(outcome), target: targetKey, ids: [],
-                         states: changed.filter { !refused.contains($0) }.map { (batch.records[$0].sourceKey, RecordState.of(batch.records[$0].payload, childField: nil)) })
+                         states: changed.filter { !refused.contains($0) }.map { (batch.records[$0].sourceKey, now[$0]) })
         return outcome
     }
 
@@ -241,11 +241,16 @@ public final class CStarSink: BatchSink {
         let refused = Set(outcome.errors.map(\.index))
         let partial = Dictionary(outcome.partial.map { ($0.index, $0.present) }, uniquingKeysWith: { a, _ in a })
         return batch.records.enumerated().compactMap { i, r in
-            guard !refused.contains(i) else { return nil }
-            var s = RecordState.of(r.payload, childField: DeltaDeliverer.childField(target))
-            if let p = partial[i] { s.children = Array(s.children.prefix(p)) }
-            return (r.sourceKey, s)
+            refused.contains(i) ? nil : (r.sourceKey, importedState(r, target: target, present: partial[i]))
         }
+    }
+
+    /// What cStar holds of a record an import created: its payload, with only the first `present` children when a
+    /// split delivered part of its thread.
+    static func importedState(_ r: MappedRecord, target: TargetResource, present: Int?) -> RecordState {
+        var s = RecordState.of(r.payload, childField: DeltaDeliverer.childField(target))
+        if let p = present { s.children = Array(s.children.prefix(p)) }
+        return s
     }
 
     /// The natural keys of the records cStar accepted (errors excluded); for tickets, the thread length when the

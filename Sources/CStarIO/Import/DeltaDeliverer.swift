@@ -128,9 +128,7 @@ struct DeltaDeliverer: Deliverer {
             if sub.skipped == 0 && sub.updated == 0 {
                 let partial = Dictionary(sub.partial.map { ($0.index, $0.present) }, uniquingKeysWith: { a, _ in a })
                 for (i, r) in fresh where !refused.contains(i) {
-                    var s = RecordState.of(r.payload, childField: childField)
-                    if let p = partial[i] { s.children = Array(s.children.prefix(p)) }
-                    newStates.append((r.sourceKey, s))
+                    newStates.append((r.sourceKey, CStarSink.importedState(r, target: resource, present: partial[i])))
                 }
             }
         }

@@ -35,12 +35,13 @@ public final class PlanSink: BatchSink {
         seen.withLock { $0[batch.entity, default: []].formUnion(batch.records.map(\.sourceKey)) }
         let keys = batch.records.map(\.sourceKey)
         let states = try base.store.recordStates(target: base.target, entity: batch.entity, sourceKeys: keys)
+        let ids = try base.store.cstarIds(target: base.target, entity: batch.entity, sourceKeys: keys)
         var out = BatchOutcome()
         let target = mapping.target
         let isImport = [.customers, .tickets, .articles].contains(target)
         if isImport { out.childrenExisting = 0 }
         for r in batch.records {
-            let known = try base.store.cstarId(target: base.target, entity: batch.entity, sourceKey: r.sourceKey) != nil
+            let known = ids[r.sourceKey] != nil
             guard isImport else {
                 // Memberships and settings go again when they changed; other per-record targets are matched by name.
                 let unchanged = target == .groupMemberships || target == .settings
@@ -77,7 +78,7 @@ public final class PlanSink: BatchSink {
     public func entityFinished(_ mapping: EntityMapping) async throws -> Reconciliation? {
         guard let base = deltaBase, [.customers, .tickets, .articles].contains(mapping.target) else { return nil }
         let seenKeys = seen.withLock { $0[mapping.entity] ?? [] }
-        let absent = try base.store.deliveredSourceKeys(target: base.target, entity: mapping.entity).filter { !seenKeys.contains($0) }
+        let absent = try base.store.absentSourceKeys(target: base.target, entity: mapping.entity, seen: seenKeys)
         guard !absent.isEmpty else { return nil }
         var r = Reconciliation(expected: 0, found: 0)
         r.absentFromExport = absent.count

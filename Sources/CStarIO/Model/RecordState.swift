@@ -41,16 +41,7 @@ public struct RecordState: Sendable, Equatable {
     }
 
     static func digest(_ v: JSONValue) -> String {
-        String(SHA256.hex(JSONSerializer.bytes(Self.canonical(v))).prefix(16))
-    }
-
-    /// Object keys sorted, so equal values give equal digests whatever the key order of the export.
-    static func canonical(_ v: JSONValue) -> JSONValue {
-        switch v {
-        case .object(let o): return .object(JSONObject(o.pairs.sorted { $0.0 < $1.0 }.map { ($0.0, canonical($0.1)) }))
-        case .array(let a): return .array(a.map(canonical))
-        default: return v
-        }
+        String(SHA256.hex(JSONSerializer.bytes(Canonical.sorted(v))).prefix(16))
     }
 
     /// Fields whose value differs from `old` (added, changed or removed), sorted.
