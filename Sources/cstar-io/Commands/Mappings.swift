@@ -32,14 +32,8 @@ extension CStarIOCommand.Mappings {
         return set
     }
 
-    /// `$CSTAR_IO_MAPPINGS/<name>/`, when it exists: what the other commands use instead of the built-in set.
-    static func override(_ name: String) -> String? {
-        if case .override(_, let directory) = try? MappingSource.resolve(name) { return directory }
-        return nil
-    }
-
     static func noteOverride(_ name: String) {
-        if let dir = override(name) {
+        if let dir = BuiltInMappingSet.overrideDirectory(name) {
             Console.err("note: $\(MappingSource.overrideVariable)/\(name) (\(dir)) replaces this built-in set for migrate, plan, validate and restore.")
         }
     }
@@ -60,43 +54,14 @@ extension CStarIOCommand.Mappings {
         var json: Bool { out.json }
 
         func run() async throws {
-            var sets: [JSONValue] = []
-            var lines: [String] = []
-            for set in BuiltInMappingSet.all {
-                let overriddenBy = CStarIOCommand.Mappings.override(set.name)
-                // A set that does not load is still listed (with why): the test suite keeps this from happening.
-                let loaded = Result { try MappingSet.load(builtIn: set) }
-                let entities = (try? loaded.get().entities) ?? []
-                sets.append(.object(JSONObject([
-                    ("name", .string(set.name)), ("fileCount", .int(Int64(set.files.count))),
-                    ("entities", .array(entities.map { e in
-                        .object(JSONObject([("entity", .string(e.entity)), ("target", .string(e.target.rawValue)),
-                                            ("file", .string(Self.fileName(e.file, of: set))),
-                                            ("description", e.description.map { .string($0) } ?? .null)]))
-                    })),
-                    ("overriddenBy", overriddenBy.map { .string($0) } ?? .null),
-                ])))
-                lines.append("\(set.name)  \(set.files.count) files\(overriddenBy.map { "  (replaced by $\(MappingSource.overrideVariable): \($0))" } ?? "")")
-                if case .failure(let error) = loaded { lines.append("  does not load: \(error)") }
-                let rows = entities.map { [$0.entity, $0.target.rawValue, Self.fileName($0.file, of: set)] }
-                let widths = (0..<2).map { i in rows.map { $0[i].count }.max() ?? 0 }
-                for row in rows {
-                    lines.append("  " + row[0].padding(toLength: widths[0], withPad: " ", startingAt: 0) + "  → "
-                                 + row[1].padding(toLength: widths[1], withPad: " ", startingAt: 0) + "  " + row[2])
-                }
-            }
+            let catalog = BuiltInMappingSet.catalog
             if json {
-                JSONResult.emit(JSONObject([("sets", .array(sets))]))
+                JSONResult.emit(JSONObject([("sets", .array(catalog.map(\.json)))]))
             } else {
-                lines.append("")
-                lines.append("Print one: cstar-io mappings show NAME [FILE]; change one: cstar-io mappings copy NAME DIR")
+                let lines = catalog.flatMap(\.lines)
+                    + ["", "Print one: cstar-io mappings show NAME [FILE]; change one: cstar-io mappings copy NAME DIR"]
                 Console.out(lines.joined(separator: "\n"))
             }
-        }
-
-        /// `tickets.yaml` from the label `zendesk/tickets.yaml (built-in)` a built-in entity carries as its file.
-        static func fileName(_ label: String, of set: BuiltInMappingSet) -> String {
-            set.files.first { set.label($0.name) == label }?.name ?? label
         }
     }
 
@@ -181,26 +146,17 @@ extension CStarIOCommand.Mappings {
 
         func run() async throws {
             let set = try CStarIOCommand.Mappings.builtIn(name)
-            let fm = FileManager.default
-            var isDir: ObjCBool = false
-            if fm.fileExists(atPath: dir, isDirectory: &isDir), !isDir.boolValue {
-                throw UsageError("'\(dir)' is a file, not a folder.")
-            }
-            let path = { (file: MappingFile) in (self.dir as NSString).appendingPathComponent(file.name) }
-            let existing = set.files.filter { fm.fileExists(atPath: path($0)) }
-            if !existing.isEmpty && !force {
-                throw UsageError("\(dir) already has \(existing.map(\.name).joined(separator: ", ")); nothing was written. Pass --force to overwrite \(existing.count == 1 ? "it" : "them").")
-            }
-            // Other YAML files in the folder would be read as part of the set: say so rather than surprise later.
-            let others = ((try? fm.contentsOfDirectory(atPath: dir)) ?? [])
-                .filter { ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) && set.file(named: $0)?.name != $0 }.sorted()
+            let copied: BuiltInMappingSet.Copied
             do {
-                try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
-                for file in set.files { try file.text.write(toFile: path(file), atomically: true, encoding: .utf8) }
-            } catch {
-                Console.err("error: cannot write the mapping files into \(dir): \(error.localizedDescription)")
-                throw ExitCode(ExitCodes.failure)
+                copied = try set.copy(into: dir, force: force)
+            } catch let e as BuiltInMappingSet.CopyError {
+                if case .cannotWrite = e {
+                    Console.err("error: \(e)")
+                    throw ExitCode(ExitCodes.failure)
+                }
+                throw UsageError(e.description)
             }
+            let existing = copied.overwritten, others = copied.others
             CStarIOCommand.Mappings.noteOverride(set.name)
             if !others.isEmpty {
                 Console.err("note: \(dir) also holds \(others.joined(separator: ", ")), not of the '\(set.name)' set; a mapping folder is read whole.")
@@ -208,8 +164,8 @@ extension CStarIOCommand.Mappings {
             if json {
                 JSONResult.emit(JSONObject([
                     ("set", .string(set.name)), ("directory", .string(dir)),
-                    ("files", .array(set.files.map { .string(path($0)) })),
-                    ("overwritten", .array(existing.map { .string($0.name) })),
+                    ("files", .array(copied.paths.map { .string($0) })),
+                    ("overwritten", .array(existing.map { .string($0) })),
                 ]))
                 return
             }

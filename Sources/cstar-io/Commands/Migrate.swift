@@ -61,56 +61,21 @@ extension CStarIOCommand {
     }
 }
 
-/// Finds and loads a mapping set for the commands: a set name (`zendesk`: built-in, or `$CSTAR_IO_MAPPINGS/zendesk/`),
-/// or the path of a mapping folder or file. See `MappingSource.resolve` for the rules.
+/// Loads the mapping set a command names (`MappingChoice`), telling what it notes and turning its errors into
+/// usage errors (exit 2).
 enum MappingLoader {
-    /// `auto`: the set is recognised from the export folder's files and records (`SourceDetector`).
     static func load(_ nameOrPath: String, exportDir: String? = nil, quiet: Bool = false) throws -> [EntityMapping] {
-        if nameOrPath == "auto", let exportDir { return try detect(exportDir, quiet: quiet) }
-        let source: MappingSource
-        do { source = try MappingSource.resolve(nameOrPath) } catch let e as MappingSourceError { throw UsageError(e.message) }
-        switch source {
-        case .override:
-            // Not the set this binary was built with: say so, so that a forgotten variable does not go unnoticed.
-            Console.err("Using \(source).")
-        case .builtIn(let name) where Self.looksLikeMappingFolder(name):
-            Console.err("note: '\(name)' is the built-in mapping set; for the folder ./\(name) instead, pass --mapping ./\(name)")
-        default:
-            break
-        }
         do {
-            return try source.load()
+            let choice = try MappingChoice.load(nameOrPath, exportDirectory: exportDir) { Console.err($0) }
+            if let r = choice.recognition, !quiet { Console.err(r) }
+            return choice.entities
+        } catch let e as MappingSourceError {
+            throw UsageError(e.message)
+        } catch let e as MappingChoice.Unrecognised {
+            throw UsageError(e.description)
         } catch let e as MappingErrors {
             Console.err("error: the mapping has errors; nothing was read or sent:\n\(e)")
             throw ExitCode(ExitCodes.usage)
         }
-    }
-
-    /// Tries every set (built in, or replaced through $CSTAR_IO_MAPPINGS) on the folder; says what it recognised,
-    /// or refuses with the candidates.
-    static func detect(_ exportDir: String, quiet: Bool) throws -> [EntityMapping] {
-        var sets: [(name: String, entities: [EntityMapping])] = []
-        for name in BuiltInMappingSet.names {
-            if let entities = try? MappingSource.resolve(name).load() { sets.append((name, entities)) }
-        }
-        switch SourceDetector.detect(exportDirectory: exportDir, sets: sets) {
-        case .recognised(let c):
-            if !quiet {
-                Console.err("Recognised a \(c.set) export (\(c.evidence.prefix(4).map(\.description).joined(separator: ", "))\(c.evidence.count > 4 ? ", …" : "")); --from \(c.set) skips this check.")
-            }
-            return sets.first { $0.name == c.set }!.entities
-        case .unsure(let candidates, let reason):
-            let listed = candidates.map { "\($0.set) (\($0.evidence.prefix(3).map(\.description).joined(separator: ", ")))" }
-            throw UsageError("cannot tell which helpdesk '\(exportDir)' came from: \(reason)"
-                             + (listed.isEmpty ? "" : "; candidates: " + listed.joined(separator: "; "))
-                             + ". Name it with --from (\(BuiltInMappingSet.names.joined(separator: ", "))) or give a mapping with --mapping PATH.")
-        }
-    }
-
-    /// A folder in the working directory with the set's name that holds YAML files: someone may have meant it.
-    /// (An export folder called `zendesk` holds JSON or CSV, and needs no note.)
-    static func looksLikeMappingFolder(_ name: String) -> Bool {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: name)) ?? []
-        return names.contains { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
     }
 }

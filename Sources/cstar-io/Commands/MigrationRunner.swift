@@ -26,7 +26,7 @@ struct MigrationRunner {
         let announceWaits = !output.quiet
         let budget = RequestBudget(maxRequestsPerHour: engine.maxRequestsPerHour, onWait: { until in
             // On a terminal the progress line shows the wait and counts it down; in a pipe, a line tells it.
-            if announceWaits, !Console.stderrIsTerminal { Console.err(ProgressReporter.quotaWaitLine(until: until)) }
+            if announceWaits, !Console.stderrIsTerminal { Console.err(ProgressText.quotaWaitLine(until: until)) }
         })
         let client = CStarClient(target: resolved.target, logger: logger, budget: budget)
         let quiet = output.quiet || output.json
@@ -87,9 +87,9 @@ struct MigrationRunner {
             o["embeddedSandbox"] = .bool(resolved.sandbox != nil)
             JSONResult.emit(o)
         } else if !output.quiet {
-            Console.out(SummaryTable.render(summary, source: exportDir, target: resolved.label, verb: verb))
+            Console.out(SummaryText.migration(summary, source: exportDir, target: resolved.label, verb: verb))
         }
-        for w in SummaryTable.unclaimedWarnings(summary) { Console.err(w) }
+        for w in SummaryText.unclaimedWarnings(summary) { Console.err(w) }
         if let path = engine.report {
             try ReportFile.write(path, command: verb == "Restored" ? "restore" : "migrate", runId: outcome.runId, source: exportDir,
                                  target: resolved.label, startedAt: ISO8601DateFormatter().string(from: Date(timeIntervalSinceNow: -summary.elapsedSeconds)),
@@ -99,16 +99,7 @@ struct MigrationRunner {
         case .clean: return
         case .failed: throw ExitCode(ExitCodes.failure)
         case .mismatch:
-            if !output.json {
-                for e in summary.mismatched {
-                    guard let r = e.reconciliation else { continue }
-                    Console.err("""
-                        error: cStar's \(e.target) do not match what this run delivered: \(r.found) of \(r.expected) found\
-                        \(r.messageMismatches > 0 ? ", \(r.messageMismatches) tickets with a different message count" : "")\
-                        \(r.missingSample.isEmpty ? "" : " (missing source keys: \(r.missingSample.joined(separator: ", ")))").
-                        """)
-                }
-            }
+            if !output.json { for line in SummaryText.mismatchLines(summary) { Console.err(line) } }
             throw ExitCode(ExitCodes.mismatch)
         case .finishedWithRejects: throw ExitCode(ExitCodes.finishedWithRejects)
         }

@@ -28,7 +28,7 @@ final class RowProgress {
         }
         let perSecond = rate.perSecond(now: now.timeIntervalSince1970)
         parts.append(perSecond.map { "\(Int($0.rounded()))/s" } ?? "–/s")
-        if p.promised > 0, !p.more, let r = perSecond, r > 0 { parts.append("ETA \(ProgressReporter.duration(Double(max(0, p.promised - p.rows)) / r))") }
+        if p.promised > 0, !p.more, let r = perSecond, r > 0 { parts.append("ETA \(ProgressText.duration(Double(max(0, p.promised - p.rows)) / r))") }
         let line = parts.joined(separator: " · ")
         if live {
             FileHandle.standardError.write(Data(("\r\u{1B}[2K" + line).utf8))

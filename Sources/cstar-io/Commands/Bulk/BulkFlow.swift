@@ -66,11 +66,11 @@ enum BulkCommand {
                     JSONResult.emit(JSONObject([
                         ("dryRun", .bool(true)), ("action", .string(verb)), ("resource", .string(spec.resource.rawValue)),
                         ("items", .int(Int64(items))), ("calls", .int(Int64(calls))),
-                        ("sample", .array(preview.sample.map { sample($0, action: spec.action) })), ("requests", .int(Int64(client.stats.requests))),
+                        ("sample", .array(preview.sample.map { BulkText.sample($0, action: spec.action) })), ("requests", .int(Int64(client.stats.requests))),
                     ]))
                 } else {
                     Console.out("Dry run: would \(verb) \(items) \(spec.resource.rawValue) in \(calls) call(s) of at most \(CStarAPI.maxBulkIds) ids. Nothing was changed.")
-                    for it in preview.sample { Console.out("  " + sampleLine(it, action: spec.action)) }
+                    for it in preview.sample { Console.out("  " + BulkText.sampleLine(it, action: spec.action)) }
                 }
                 await resolved.shutdown()
                 return
@@ -89,7 +89,7 @@ enum BulkCommand {
                 }
                 if !selection.yes, stdinIsTerminal, items > 0 {
                     Console.err("About to \(verb) \(items) \(spec.resource.rawValue) in \(calls) call(s):")
-                    for it in preview.sample { Console.err("  " + sampleLine(it, action: spec.action)) }
+                    for it in preview.sample { Console.err("  " + BulkText.sampleLine(it, action: spec.action)) }
                     guard confirm("Proceed?") else {
                         try session.cancel(runId)
                         await resolved.shutdown()
@@ -143,54 +143,10 @@ enum BulkCommand {
             for (k, v) in extra { o[k] = v }
             JSONResult.emit(o)
         } else if !output.quiet {
-            var line = "Bulk run \(runId): \(summary.kind) \(summary.resource): \(summary.succeeded) of \(summary.items) done in \(summary.calls) call(s)"
-            if summary.failed > 0 { line += ", \(summary.failed) failed (see \(failuresPath))" }
-            Console.out(line + ".")
+            Console.out(BulkText.summaryLine(summary, runId: runId, failuresPath: failuresPath))
             if summary.kind != "undo", summary.succeeded > 0 { Console.out("Undo with: cstar-io bulk undo \(runId)") }
         }
         if summary.failed > 0 { throw ExitCode(ExitCodes.finishedWithRejects) }
-    }
-
-    static func label(_ record: JSONObject?) -> String {
-        guard let r = record else { return "" }
-        for f in ["title", "name", "email"] { if let s = r[f]?.stringValue { return " \"\(s)\"" } }
-        return ""
-    }
-
-    static func sampleLine(_ item: BulkJournal.Item, action: BulkAction) -> String {
-        let before = item.before.flatMap { try? JSONParser.parse($0).objectValue }
-        if action == .delete { return "\(item.recordId)\(label(before)) → deleted" + (before == nil ? " (not found now)" : "") }
-        let changes = item.changes.flatMap { try? JSONParser.parse($0).objectValue } ?? JSONObject()
-        let parts = changes.pairs.map { k, v in
-            "\(k): \(before.map { JSONSerializer.string($0[k] ?? .null) } ?? "?") → \(JSONSerializer.string(v))"
-        }
-        return "\(item.recordId)\(label(before)): " + parts.joined(separator: "; ") + (before == nil ? " (record not found now)" : "")
-    }
-
-    static func sample(_ item: BulkJournal.Item, action: BulkAction) -> JSONValue {
-        let before = item.before.flatMap { try? JSONParser.parse($0).objectValue }
-        var o = JSONObject([("id", .string(item.recordId))])
-        if action == .delete {
-            o["before"] = before.map { .object($0) } ?? .null
-            o["after"] = .null
-        } else {
-            let changes = item.changes.flatMap { try? JSONParser.parse($0).objectValue } ?? JSONObject()
-            o["before"] = .object(JSONObject(changes.pairs.map { k, _ in (k, before?[k] ?? .null) }))
-            o["after"] = .object(changes)
-            o["found"] = .bool(before != nil)
-        }
-        return .object(o)
-    }
-
-    static func undoSampleLine(_ item: BulkJournal.Item, delete: Bool) -> String {
-        let before = item.before.flatMap { try? JSONParser.parse($0).objectValue }
-        if delete { return "\(item.recordId)\(label(before)) → re-created (new id)" }
-        let restore = item.changes.flatMap { try? JSONParser.parse($0).objectValue } ?? JSONObject()
-        return "\(item.recordId)\(label(before)): " + restore.pairs.map { "\($0.0) → \(JSONSerializer.string($0.1))" }.joined(separator: "; ")
-    }
-
-    static func undoSample(_ item: BulkJournal.Item) -> JSONValue {
-        .object(JSONObject([("id", .string(item.recordId)), ("restore", item.changes.flatMap { try? JSONParser.parse($0) } ?? .null)]))
     }
 }
 

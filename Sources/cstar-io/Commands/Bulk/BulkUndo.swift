@@ -89,11 +89,11 @@ extension CStarIOCommand.Bulk {
                 if output.json {
                     JSONResult.emit(JSONObject([
                         ("dryRun", .bool(true)), ("undoOf", .string(original.id)), ("items", .int(Int64(itemCount))),
-                        ("calls", .int(Int64(callCount))), ("sample", .array(sampleItems.map(BulkCommand.undoSample))),
+                        ("calls", .int(Int64(callCount))), ("sample", .array(sampleItems.map(BulkText.undoSample))),
                     ]))
                 } else {
                     Console.out("Dry run: undo would \(what) in \(callCount) call(s). Nothing was changed.")
-                    for it in sampleItems { Console.out("  " + BulkCommand.undoSampleLine(it, delete: original.kind == .delete)) }
+                    for it in sampleItems { Console.out("  " + BulkText.undoSampleLine(it, delete: original.kind == .delete)) }
                 }
                 try session.discard(undoId)
                 await resolved.shutdown()
@@ -106,7 +106,7 @@ extension CStarIOCommand.Bulk {
             }
             if !yes, BulkCommand.stdinIsTerminal, preview.awaitsConfirmation {
                 Console.err("Undo of \(original.id) (\(original.description)) will \(what) in \(callCount) call(s):")
-                for it in sampleItems { Console.err("  " + BulkCommand.undoSampleLine(it, delete: original.kind == .delete)) }
+                for it in sampleItems { Console.err("  " + BulkText.undoSampleLine(it, delete: original.kind == .delete)) }
                 guard BulkCommand.confirm("Proceed?") else {
                     try session.discard(undoId)
                     await resolved.shutdown()
