@@ -2,10 +2,10 @@ import CStarSandbox
 import Foundation
 import Testing
 
-@Suite("Sandbox: authentication, envelopes and errors over HTTP")
+@Suite("Sandbox: authentication, envelopes and errors")
 struct AuthAndEnvelopeTests {
     @Test func whoamiReturnsTheDocumentedEnvelope() async throws {
-        let h = try await SandboxHarness.start()
+        let h = try await SandboxHarness.start(http: true)
         defer { Task { await h.stop() } }
         let a = try await h.request(.GET, "/api/v1/auth/whoami")
         #expect(a.status == 200)
@@ -60,7 +60,7 @@ struct AuthAndEnvelopeTests {
     @Test func teamsAreIsolated() async throws {
         let h = try await SandboxHarness.start { $0.teams = 2 }
         defer { Task { await h.stop() } }
-        let other = h.server.teams[1]
+        let other = h.teams[1]
         _ = try await h.request(.POST, "/customers", json: ["name": "Team A person", "email": "a-only@example.com"])
         // Team B's key on team A's path.
         let denied = try await h.request(.GET, "/customers", key: other.secretKey)

@@ -5,7 +5,7 @@ import Testing
 @Suite("Sandbox: concurrent requests")
 struct ConcurrencyTests {
     @Test func concurrentImportsAndIdempotentRetriesApplyOnce() async throws {
-        let h = try await SandboxHarness.start()
+        let h = try await SandboxHarness.start(http: true)
         defer { Task { await h.stop() } }
         // 10 different batches, each sent 3 times at once with its own key: 10 × 50 customers, no more.
         try await withThrowingTaskGroup(of: Int.self) { group in
@@ -21,7 +21,7 @@ struct ConcurrencyTests {
             }
             for try await created in group { #expect(created == 50, "every copy sees the first answer") }
         }
-        #expect(try h.server.api.store.count(resource: "customers", teamId: h.team.id) == 500)
+        #expect(try h.api.store.count(resource: "customers", teamId: h.team.id) == 500)
     }
 
     @Test func articlesMatchOnExternalIdAndSlug() async throws {

@@ -6,7 +6,7 @@ import Testing
 struct RateLimitIdempotencyFaultTests {
     @Test func everyResponseCarriesRateLimitHeadersAnd429HasRetryAfter() async throws {
         // A long window, so a slow machine cannot roll it over between the requests.
-        let h = try await SandboxHarness.start { $0.secretKeyLimit = 3; $0.rateLimitWindowSeconds = 600 }
+        let h = try await SandboxHarness.start({ $0.secretKeyLimit = 3; $0.rateLimitWindowSeconds = 600 }, http: true)
         defer { Task { await h.stop() } }
         var remaining: [String?] = []
         for _ in 0..<3 {
@@ -89,7 +89,7 @@ struct RateLimitIdempotencyFaultTests {
 
     @Test func injectedFaultsOverHTTPFollowTheSeed() async throws {
         func statuses(seed: UInt64) async throws -> [Int] {
-            let h = try await SandboxHarness.start { $0.faults = FaultConfiguration(seed: seed, serverErrorRate: 0.3, rateLimitRate: 0.2) }
+            let h = try await SandboxHarness.start({ $0.faults = FaultConfiguration(seed: seed, serverErrorRate: 0.3, rateLimitRate: 0.2) }, http: true)
             defer { Task { await h.stop() } }
             var out: [Int] = []
             for _ in 0..<30 { out.append(try await h.request(.GET, "/customers").status) }
@@ -104,13 +104,13 @@ struct RateLimitIdempotencyFaultTests {
     }
 
     @Test func droppedConnectionsStillDoTheWork() async throws {
-        let h = try await SandboxHarness.start { $0.faults = FaultConfiguration(seed: 3, dropRate: 1.0) }
+        let h = try await SandboxHarness.start({ $0.faults = FaultConfiguration(seed: 3, dropRate: 1.0) }, http: true)
         defer { Task { await h.stop() } }
         await #expect(throws: (any Error).self) {
             _ = try await h.request(.POST, "/customers", json: ["name": "Dropped", "email": "dropped@example.com"])
         }
         // The request was processed before the connection was closed: the record exists.
-        let store = h.server.api.store
+        let store = h.api.store
         #expect(try store.count(resource: "customers", teamId: h.team.id) == 1)
     }
 }

@@ -4,29 +4,44 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 
-/// A sandbox on a free loopback port with its own SQLite file, and raw HTTP helpers.
+/// A sandbox with its own SQLite file, and request helpers. Most rule tests go through the router in-process
+/// (`SandboxAPI.handle`, exactly what the HTTP server calls); `http: true` serves it on a free loopback port for
+/// what only HTTP shows (concurrent connections, dropped connections, bodies refused from their headers).
 /// Answers are parsed with Foundation's JSONSerialization: independent of both the client and the sandbox.
 struct SandboxHarness {
-    let server: SandboxServer
+    let api: SandboxAPI
+    let teams: [SandboxTeam]
+    /// The HTTP server, for `http: true`.
+    let httpServer: SandboxServer?
     let dataPath: String
 
-    static func start(_ configure: (inout SandboxConfiguration) -> Void = { _ in }, dataPath: String? = nil) async throws -> SandboxHarness {
+    static func start(_ configure: (inout SandboxConfiguration) -> Void = { _ in }, dataPath: String? = nil,
+                      http: Bool = false) async throws -> SandboxHarness {
         var config = SandboxConfiguration()
         configure(&config)
         let path = dataPath ?? FileManager.default.temporaryDirectory.appendingPathComponent("sandbox-\(UUID().uuidString).sqlite").path
-        let server = try await SandboxServer.start(dataPath: path, port: 0, configuration: config)
-        return SandboxHarness(server: server, dataPath: path)
+        if http {
+            let server = try await SandboxServer.start(dataPath: path, port: 0, configuration: config)
+            return SandboxHarness(api: server.api, teams: server.teams, httpServer: server, dataPath: path)
+        }
+        let store = try SandboxStore(path: path)
+        let teams = try store.ensureTeams(count: config.teams)
+        return SandboxHarness(api: SandboxAPI(store: store, configuration: config), teams: teams, httpServer: nil, dataPath: path)
     }
 
-    var team: SandboxTeam { server.team }
-    var base: String { server.baseURL(for: server.team) }
+    var team: SandboxTeam { teams[0] }
+    /// The team-scoped path prefix, below an origin (in-process requests carry paths only).
+    var teamPath: String { "/api/v1/teams/\(team.id)" }
+    var base: String { (httpServer?.origin ?? "") + teamPath }
 
-    func stop() async { await server.stop() }
+    func stop() async { await httpServer?.stop() }
 
     struct Answer {
         let status: Int
         let headers: HTTPHeaders
         let body: [UInt8]
+        /// In-process: the sandbox chose to drop the connection (an injected fault) instead of answering.
+        var dropped = false
         var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] ?? [:] }
         var data: Any? { json["data"] }
         var dataObject: [String: Any] { json["data"] as? [String: Any] ?? [:] }
@@ -40,18 +55,32 @@ struct SandboxHarness {
     /// Sends a request to a path below the origin (`/api/v1/...`) or, without a leading `/api`, below the team base.
     func request(_ method: HTTPMethod, _ path: String, key: String? = nil, json body: Any? = nil, raw: String? = nil,
                  headers: [(String, String)] = [], useDefaultKey: Bool = true) async throws -> Answer {
-        let url = path.hasPrefix("/api") ? server.origin + path : base + path
-        var req = HTTPClientRequest(url: url)
-        req.method = method
-        if let k = key ?? (useDefaultKey ? team.secretKey : nil) { req.headers.add(name: "Authorization", value: "Bearer \(k)") }
-        for (n, v) in headers { req.headers.add(name: n, value: v) }
+        var fields: [(String, String)] = []
+        if let k = key ?? (useDefaultKey ? team.secretKey : nil) { fields.append(("Authorization", "Bearer \(k)")) }
+        fields += headers
+        var bytes: [UInt8]?
         if let body {
-            req.headers.add(name: "Content-Type", value: "application/json")
-            req.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
+            fields.append(("Content-Type", "application/json"))
+            bytes = Array(try JSONSerialization.data(withJSONObject: body))
         } else if let raw {
-            req.headers.add(name: "Content-Type", value: "application/json")
-            req.body = .bytes(ByteBuffer(string: raw))
+            fields.append(("Content-Type", "application/json"))
+            bytes = Array(raw.utf8)
         }
+        let target = path.hasPrefix("/api") ? path : teamPath + path
+        guard let server = httpServer else {
+            var canonical: [String: String] = [:]
+            for (n, v) in fields { canonical[n.lowercased()] = v }
+            let (p, query) = SandboxRequest.split(uri: target)
+            let outcome = await api.handle(SandboxRequest(method: method.rawValue, path: p, query: query, headers: canonical,
+                                                          body: Data(bytes ?? [])))
+            var h = HTTPHeaders()
+            for (n, v) in outcome.response.headers { h.add(name: n, value: v) }
+            return Answer(status: outcome.response.status, headers: h, body: Array(outcome.response.body), dropped: outcome.dropConnection)
+        }
+        var req = HTTPClientRequest(url: server.origin + target)
+        req.method = method
+        for (n, v) in fields { req.headers.add(name: n, value: v) }
+        if let bytes { req.body = .bytes(ByteBuffer(bytes: bytes)) }
         // Generous: the whole test bundle runs in parallel, and on 2 cores dozens of child processes compete with this server.
         let response = try await HTTPClient.shared.execute(req, timeout: .seconds(120))
         var buffer = try await response.body.collect(upTo: 64 << 20)
