@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Generate a Zendesk-like tickets export: a View CSV and the same data as a wrapped JSON array.
+"""Generate a Zendesk-like tickets export: a View CSV and the same data as a wrapped JSON array and as NDJSON.
 
 usage: generate_tickets.py ROWS OUT_DIR
-Writes OUT_DIR/tickets-ROWS.csv and OUT_DIR/tickets-ROWS.json ({"tickets": [...], "next_page": null, "count": N}).
+Writes OUT_DIR/tickets-ROWS.csv, OUT_DIR/tickets-ROWS.json ({"tickets": [...], "next_page": null, "count": N})
+and OUT_DIR/tickets-ROWS.ndjson (the same ticket objects, one per line, as Zendesk's full export writes them).
 Deterministic (seeded), so runs on different machines read the same bytes.
 """
 import csv, json, random, sys, os
@@ -62,6 +63,11 @@ def main():
                 f.write(",\n")
             f.write(json.dumps(dict(zip(HEADER, r)), ensure_ascii=False))
         f.write('\n], "next_page": null, "count": %d}\n' % n)
+    rng = random.Random(20261123)
+    with open(base + ".ndjson", "w", encoding="utf-8") as f:
+        for r in rows(n, rng):
+            f.write(json.dumps(dict(zip(HEADER, r)), ensure_ascii=False))
+            f.write("\n")
 
 
 if __name__ == "__main__":

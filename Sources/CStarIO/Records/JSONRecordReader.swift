@@ -30,6 +30,10 @@ public struct JSONRecordReader: RecordReader {
     private var lines: NDJSONRecordReader?
     private var queue: [ReadItem] = []
     private var queued = 0
+    let lazy: Bool
+    private let namedKeys: [[UInt8]]
+    private let scratch = CompactScratch()
+    private var decoder = JSONCompactDecoder()
     /// Paging fields of the last page of this file.
     public private(set) var page = PageInfo()
 
@@ -39,10 +43,18 @@ public struct JSONRecordReader: RecordReader {
     ///   - recordsPath: a key (`users`) or JSON pointer (`/data/users`) naming the array; nil means the document
     ///     is an array, or an object whose first array-valued key holds the records.
     ///   - lineDelimited: the file is NDJSON by its name; lines are read one by one from the start.
-    public init(path: String, recordsPath: String? = nil, lineDelimited: Bool = false, progress: ReadProgress? = nil) throws {
-        file = path
-        source = try ByteSource(path: path)
+    ///   - lazy: keep records as their compact bytes (`JSONRow`), made into values only when read: for printing.
+    public init(path: String, recordsPath: String? = nil, lineDelimited: Bool = false, lazy: Bool = false, progress: ReadProgress? = nil) throws {
+        let source = try ByteSource(path: path)
         source.progress = progress
+        self.init(source: source, file: path, recordsPath: recordsPath, lineDelimited: lineDelimited, lazy: lazy)
+    }
+
+    /// A reader of a source opened elsewhere (tests give it a small read buffer).
+    init(source: ByteSource, file path: String, recordsPath: String?, lineDelimited: Bool = false, lazy: Bool) {
+        file = path
+        self.lazy = lazy
+        self.source = source
         parser = JSONTokenParser(source: source, file: path)
         if let p = recordsPath, !p.isEmpty {
             pointer = p.hasPrefix("/")
@@ -54,8 +66,9 @@ public struct JSONRecordReader: RecordReader {
             pointer = []
         }
         singular = pointer.last.map(Self.singular)
+        namedKeys = [pointer.first, singular].compactMap { $0.map { Array($0.utf8) } }
         if lineDelimited {
-            lines = NDJSONRecordReader(source: source, file: path)
+            lines = NDJSONRecordReader(source: source, file: path, lazy: lazy)
             state = .lines
         }
     }
@@ -83,7 +96,7 @@ public struct JSONRecordReader: RecordReader {
                 try parser.skipWhitespace()
                 guard let c = try source.peek() else { state = .done; continue }  // an empty file holds no records
                 if c == 123, try firstLineIsOneOfSeveralObjects() {
-                    lines = NDJSONRecordReader(source: source, file: file)
+                    lines = NDJSONRecordReader(source: source, file: file, lazy: lazy)
                     state = .lines
                     continue
                 }
@@ -95,7 +108,13 @@ public struct JSONRecordReader: RecordReader {
                 state = .done
             case .lines:
                 guard let item = try lines!.next() else { state = .done; continue }
-                guard case .record(let r) = item else { return item }
+                guard case .record(var r) = item else { return item }
+                // A lazy line that is plainly a record stays as its bytes.
+                if case .json(let row) = r.storage, RecordShape.isPlainRecord(row, named: namedKeys) {
+                    index += 1
+                    r.location = SourceLocation(file: file, line: r.location.line, index: index)
+                    return .record(r)
+                }
                 examine(r.fields, line: r.location.line)
             case .inArray(let first):
                 try parser.skipWhitespace()
@@ -112,6 +131,15 @@ public struct JSONRecordReader: RecordReader {
                     try parser.skipWhitespace()
                 }
                 let line = source.line
+                if try source.peek() == 123, case .scanned(let count, let canonical) = try CompactScan.scan(source, into: scratch, lineMode: false) {
+                    state = .inArray(first: false)
+                    index += 1
+                    element += 1
+                    let location = SourceLocation(file: file, line: line, index: index, pointer: container + "/" + String(element - 1))
+                    if lazy { return .record(Record(json: JSONRow.make(scratch.base, count: count, canonical: canonical), location: location)) }
+                    return .record(Record(fields: decoder.object(scratch.base, count: count), location: location))
+                }
+                // Not an object, or declined by the scanner: the token parser reads it (and words what is wrong).
                 let value = try parser.parseValue(depth: 0)
                 state = .inArray(first: false)
                 index += 1
@@ -282,6 +310,23 @@ enum RecordShape {
     /// Keys that only API pages have, never records.
     static let pagingKeys: Set<String> = ["next_page", "previous_page", "end_of_stream", "after_cursor", "after_url", "before_cursor",
                                            "before_url", "end_time", "links", "meta", "_links", "_pagination", "pages"]
+
+    /// True when `init` would surely take the row for a `.record`, told from its top-level key bytes and the
+    /// first byte of their values, without making strings (false when in doubt: the caller makes the object).
+    /// `named`: the UTF-8 of the records key and of its singular.
+    static func isPlainRecord(_ row: JSONRow, named: [[UInt8]]) -> Bool {
+        var hasId = false, doubt = false, hasArray = false
+        row.withBytes { b, n in
+            JSONCompact.forEachKey(b, count: n) { key, escaped, first in
+                if escaped { doubt = true; return }
+                if first == 91 { hasArray = true }
+                if key.count == 2, key[0] == 105, key[1] == 100 { hasId = true }  // id
+                if named.contains(where: { $0.elementsEqual(key) }) { doubt = true }
+            }
+        }
+        // With an id it is a record; without any array value, too (a page holds its records in one).
+        return !doubt && (hasId || !hasArray)
+    }
 
     init(_ o: JSONObject, records pointer: [String], singular: String?) {
         if !pointer.isEmpty {

@@ -17,6 +17,9 @@ public struct NDJSONLineEncoder {
         switch record.storage {
         case .object(let object): encodeGeneric(object, into: &out)
         case .csv(let row): Self.encode(row, into: &out)
+        case .json(let row):
+            row.write(to: &out)
+            out.append(10)
         }
     }
 

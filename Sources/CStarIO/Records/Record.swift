@@ -1,10 +1,12 @@
 /// One source record: a JSON object (CSV rows become objects keyed by header) and its location.
 public struct Record: Sendable {
-    /// A CSV row stays as its bytes until a field is read; everything else is an object. Unchecked because
-    /// `ManagedBuffer` is not Sendable: a `CSVRow` is never written after the reader made it.
+    /// A CSV row stays as its bytes until a field is read, and so does a JSON record read for printing
+    /// (`ReaderOptions.lazyJSON`); everything else is an object. Unchecked because `ManagedBuffer` is not
+    /// Sendable: a `CSVRow` or `JSONRow` is never written after the reader made it.
     enum Storage: @unchecked Sendable {
         case object(JSONObject)
         case csv(CSVRow)
+        case json(JSONRow)
     }
 
     var storage: Storage
@@ -20,6 +22,11 @@ public struct Record: Sendable {
         self.location = location
     }
 
+    init(json row: JSONRow, location: SourceLocation) {
+        storage = .json(row)
+        self.location = location
+    }
+
     /// Column names when the record is a CSV row (nil for JSON records).
     public var csvColumns: [String]? {
         if case .csv(let row) = storage { return row.columns.names }
@@ -32,6 +39,7 @@ public struct Record: Sendable {
             switch storage {
             case .object(let o): return o
             case .csv(let row): return row.object
+            case .json(let row): return row.object
             }
         }
         set { storage = .object(newValue) }
@@ -50,6 +58,10 @@ public struct Record: Sendable {
         case .csv(let row):
             if let i = row.columns.index[path] ?? row.columns.looseIndex[CSVColumns.loose(path)] { return .string(row.string(at: i)) }
             // CSV values are flat strings, but a dot path reads the same as on any object ("subject." is "subject").
+            guard path.contains(".") || path.contains("[") else { return nil }
+            return Self.value(in: .object(row.object), path: path)
+        case .json(let row):
+            if let v = row.value(forKey: path) { return v }
             guard path.contains(".") || path.contains("[") else { return nil }
             return Self.value(in: .object(row.object), path: path)
         }

@@ -133,8 +133,9 @@ public enum SourceFiles {
         switch format {
         case .xml: return try XMLRecordReader(path: path, recordsPath: options.records, progress: options.progress)
         // JSON files are read by content: an array, a page, a single-object response or NDJSON, whatever the name says.
-        case .json: return try JSONRecordReader(path: path, recordsPath: options.records, progress: options.progress)
-        case .ndjson: return try JSONRecordReader(path: path, recordsPath: options.records, lineDelimited: true, progress: options.progress)
+        case .json: return try JSONRecordReader(path: path, recordsPath: options.records, lazy: options.lazyJSON, progress: options.progress)
+        case .ndjson: return try JSONRecordReader(path: path, recordsPath: options.records, lineDelimited: true, lazy: options.lazyJSON,
+                                                  progress: options.progress)
         case .csv: return try CSVRecordReader(path: path, options: options.csv, progress: options.progress)
         }
     }
@@ -181,6 +182,9 @@ public struct ReaderOptions: Sendable {
     public var csv: CSVOptions
     /// Counts bytes read, for progress reports.
     public var progress: ReadProgress?
+    /// JSON records stay as their compact bytes until a value is read (`read` prints them by copying). Off for
+    /// mapping, which reads many values of every record: its readers make the objects on the reader thread.
+    public var lazyJSON = false
 
     public init(format: SourceFormat? = nil, records: String? = nil, csv: CSVOptions = CSVOptions(), progress: ReadProgress? = nil) {
         self.format = format

@@ -77,10 +77,11 @@ extension CStarIOCommand {
                 guard !matches.isEmpty else { throw UsageError("no such file: \(f)") }
                 paths += matches
             }
-            let options = ReaderOptions(format: format.flatMap(SourceFormat.init(rawValue:)), records: records,
+            var options = ReaderOptions(format: format.flatMap(SourceFormat.init(rawValue:)), records: records,
                                         csv: CSVOptions(delimiter: delimiter.flatMap(Self.delimiterByte),
                                                         badRows: CSVOptions.RowPolicy(rawValue: badRows)!,
                                                         invalidUTF8: CSVOptions.UTF8Policy(rawValue: invalidUtf8)!))
+            options.lazyJSON = true  // records are printed, not mapped: JSON ones are copied as they were checked
             let reader = PrefetchingReader(MultiFileReader(paths: paths, options: options))
             let out = try LineWriter(path: "-")
             let json = output.json
