@@ -75,56 +75,86 @@ public enum SJSON: Sendable, Equatable {
 
 extension SJSON {
     public func encoded() -> String {
-        var out = ""
+        String(decoding: encodedBytes(), as: UTF8.self)
+    }
+
+    public var data: Data { Data(encodedBytes()) }
+
+    /// The document as UTF-8 bytes, written byte by byte (the same bytes `encoded()` always gave).
+    public func encodedBytes() -> [UInt8] {
+        var out: [UInt8] = []
         out.reserveCapacity(256)
         write(to: &out)
         return out
     }
 
-    public var data: Data { Data(encoded().utf8) }
-
-    func write(to out: inout String) {
+    func write(to out: inout [UInt8]) {
         switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .int(let i): out += String(i)
+        case .null: out.append(contentsOf: SJSON.nullBytes)
+        case .bool(let b): out.append(contentsOf: b ? SJSON.trueBytes : SJSON.falseBytes)
+        case .int(let i): SJSON.writeInt(i, to: &out)
         case .double(let d):
-            if d.isFinite, d.rounded() == d, abs(d) < 1e15 { out += String(Int64(d)) } else if d.isFinite { out += "\(d)" } else { out += "null" }
+            if d.isFinite, d.rounded() == d, abs(d) < 1e15 { SJSON.writeInt(Int64(d), to: &out) }
+            else if d.isFinite { out.append(contentsOf: "\(d)".utf8) } else { out.append(contentsOf: SJSON.nullBytes) }
         case .string(let s): SJSON.writeString(s, to: &out)
         case .array(let a):
-            out += "["
+            out.append(UInt8(ascii: "["))
             for (i, v) in a.enumerated() {
-                if i > 0 { out += "," }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 v.write(to: &out)
             }
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         case .object(let pairs):
-            out += "{"
+            out.append(UInt8(ascii: "{"))
             for (i, (k, v)) in pairs.enumerated() {
-                if i > 0 { out += "," }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 SJSON.writeString(k, to: &out)
-                out += ":"
+                out.append(UInt8(ascii: ":"))
                 v.write(to: &out)
             }
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         }
     }
 
-    static func writeString(_ s: String, to out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-            default: out.unicodeScalars.append(scalar)
-            }
+    static let nullBytes = Array("null".utf8), trueBytes = Array("true".utf8), falseBytes = Array("false".utf8)
+
+    static func writeInt(_ value: Int64, to out: inout [UInt8]) {
+        if value >= 0, value < 10 { out.append(UInt8(48 + value)); return }
+        if value == .min { out.append(contentsOf: String(value).utf8); return }
+        var v = value < 0 ? -value : value
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: enough for 19 digits
+        var n = 0
+        withUnsafeMutableBytes(of: &digits) { buf in
+            while v > 0 { buf[23 - n] = UInt8(48 + v % 10); v /= 10; n += 1 }
+            if value < 0 { out.append(UInt8(ascii: "-")) }
+            out.append(contentsOf: buf[(24 - n)...])
         }
-        out += "\""
+    }
+
+    static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// Escapes `"`, `\\`, and control characters (`\n`, `\r`, `\t` by name, the others as `\u00xx`); everything else as is.
+    static func writeString(_ s: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        var s = s
+        s.withUTF8 { bytes in
+            var runStart = 0
+            for (k, c) in bytes.enumerated() where c < 0x20 || c == 0x22 || c == 0x5C {
+                if runStart < k { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<k])) }
+                runStart = k + 1
+                switch c {
+                case 0x22: out.append(0x5C); out.append(0x22)
+                case 0x5C: out.append(0x5C); out.append(0x5C)
+                case 0x0A: out.append(0x5C); out.append(UInt8(ascii: "n"))
+                case 0x0D: out.append(0x5C); out.append(UInt8(ascii: "r"))
+                case 0x09: out.append(0x5C); out.append(UInt8(ascii: "t"))
+                default:
+                    out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 48, 48, hexDigits[Int(c >> 4)], hexDigits[Int(c & 15)]])
+                }
+            }
+            if runStart < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...])) }
+        }
+        out.append(UInt8(ascii: "\""))
     }
 }
 
@@ -161,8 +191,22 @@ extension SJSON: Decodable {
         init?(intValue: Int) { nil }
     }
 
-    /// Parses a JSON document; nil when the bytes are not JSON.
+    /// Parses a JSON document; nil when the bytes are not JSON. Byte-level (`SJSONParser`); documents that parser
+    /// declines go through Foundation's decoder, which gives the same value (or the same failure) as before.
     public static func parse(_ data: Data) -> SJSON? {
-        try? JSONDecoder().decode(SJSON.self, from: data)
+        if let fast = SJSONParser.parse(data) { return fast }
+        return try? decodeWithFoundation(data)
+    }
+
+    /// Parses JSON text (a stored record's `data`) without copying it first.
+    static func parse(text: String) -> SJSON? {
+        var text = text
+        if let fast = text.withUTF8({ SJSONParser.parse(UnsafeRawBufferPointer($0)) }) { return fast }
+        return try? decodeWithFoundation(Data(text.utf8))
+    }
+
+    /// The original decoding (Foundation's JSONDecoder): the reference for the byte-level parser, and its fallback.
+    static func decodeWithFoundation(_ data: Data) throws -> SJSON {
+        try JSONDecoder().decode(SJSON.self, from: data)
     }
 }

@@ -87,37 +87,65 @@ public final class CStarClient: Sendable {
     /// The same, with a body already serialised (a caller that also hashed it for the idempotency key).
     public func send(_ verb: HTTPVerb, _ path: String, query: [(String, String)] = [], bodyBytes: [UInt8]?,
                      idempotencyKey: IdempotencyKey? = nil) async throws -> APIResponse {
-        let method = HTTPMethod(rawValue: verb.rawValue)
+        let raw = try await sendRaw(verb, path, query: query, bodyBytes: bodyBytes, idempotencyKey: idempotencyKey)
+        var buffer = raw.body
+        let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
+        return try decodeSuccess(status: raw.status, headers: raw.headers, bytes: bytes, method: HTTPMethod(rawValue: verb.rawValue), path: path)
+    }
+
+    /// A success answer as received: status, headers and the body's bytes, not decoded.
+    public struct RawAnswer: Sendable {
+        public var status: Int
+        public var headers: HTTPHeaders
+        public var body: ByteBuffer
+    }
+
+    static let maxBodyBytes = 512 * 1024 * 1024
+
+    func makeRequest(_ method: HTTPMethod, url: String, bodyBytes: [UInt8]?, idempotencyKey: IdempotencyKey?) -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        request.headers.add(name: "Authorization", value: "Bearer \(target.key.value)")
+        request.headers.add(name: "Accept", value: "application/json")
+        request.headers.add(name: "User-Agent", value: "cstar-io/\(CStarIOVersion.current)")
+        if let b = bodyBytes {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: b))
+        }
+        if let k = idempotencyKey { request.headers.add(name: "Idempotency-Key", value: k.value) }
+        return request
+    }
+
+    func makeURL(_ path: String, query: [(String, String)]) -> String {
         var url = target.baseURL + path
         if !query.isEmpty {
             url += "?" + query.map { "\(Self.escape($0.0))=\(Self.escape($0.1))" }.joined(separator: "&")
         }
+        return url
+    }
+
+    /// `send` without decoding the success answer (errors, retries and waits the same): for callers that read a
+    /// large body piece by piece (export windows) instead of as one parsed document.
+    public func sendRaw(_ verb: HTTPVerb, _ path: String, query: [(String, String)] = [], bodyBytes: [UInt8]?,
+                        idempotencyKey: IdempotencyKey? = nil) async throws -> RawAnswer {
+        let method = HTTPMethod(rawValue: verb.rawValue)
+        let url = makeURL(path, query: query)
         var failures = 0
         var rateWaits = 0
         while true {
-            var request = HTTPClientRequest(url: url)
-            request.method = method
-            request.headers.add(name: "Authorization", value: "Bearer \(target.key.value)")
-            request.headers.add(name: "Accept", value: "application/json")
-            request.headers.add(name: "User-Agent", value: "cstar-io/\(CStarIOVersion.current)")
-            if let b = bodyBytes {
-                request.headers.add(name: "Content-Type", value: "application/json")
-                request.body = .bytes(ByteBuffer(bytes: b))
-            }
-            if let k = idempotencyKey { request.headers.add(name: "Idempotency-Key", value: k.value) }
+            let request = makeRequest(method, url: url, bodyBytes: bodyBytes, idempotencyKey: idempotencyKey)
             try await budget.acquire()
             statsBox.withLock { $0.requests += 1 }
             let status: Int
             let headers: HTTPHeaders
-            let bytes: [UInt8]
+            var buffer: ByteBuffer
             do {
                 let response = try await http.execute(request, timeout: requestTimeout)
                 status = Int(response.status.code)
                 headers = response.headers
                 await budget.update(limit: headers.first(name: "X-RateLimit-Limit"), remaining: headers.first(name: "X-RateLimit-Remaining"),
                                     reset: headers.first(name: "X-RateLimit-Reset"), window: headers.first(name: "X-RateLimit-Window"))
-                var buffer = try await response.body.collect(upTo: 512 * 1024 * 1024)
-                bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
+                buffer = try await response.body.collect(upTo: Self.maxBodyBytes)
             } catch {
                 if error is CancellationError { throw error }
                 failures += 1
@@ -134,8 +162,9 @@ public final class CStarClient: Sendable {
                 continue
             }
             if status < 400 {
-                return try decodeSuccess(status: status, headers: headers, bytes: bytes, method: method, path: path)
+                return RawAnswer(status: status, headers: headers, body: buffer)
             }
+            let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
             let apiError = decodeError(status: status, headers: headers, bytes: bytes, method: method, path: path)
             if status == 429 {
                 rateWaits += 1
@@ -157,6 +186,36 @@ public final class CStarClient: Sendable {
                 continue
             }
             throw apiError.error
+        }
+    }
+
+    /// A success answer whose head has arrived and whose body has not been read yet (it waits in the connection).
+    public struct PendingAnswer: Sendable {
+        let response: HTTPClientResponse
+        public var status: Int { Int(response.status.code) }
+        public var headers: HTTPHeaders { response.headers }
+
+        /// Reads the body; throws when the connection fails on the way.
+        public func body() async throws -> ByteBuffer { try await response.body.collect(upTo: CStarClient.maxBodyBytes) }
+    }
+
+    /// One attempt at a request, returning as soon as the head of a success answer arrives: the server has done
+    /// its work, the body is read later. No retry and no wait: nil for an answer that is not a success or a request
+    /// that failed, and the caller sends it again through `sendRaw` (which retries, waits and reports errors).
+    /// Export windows use it to have the server prepare the next window while the last is written.
+    public func sendHead(_ verb: HTTPVerb, _ path: String, bodyBytes: [UInt8]?) async -> PendingAnswer? {
+        let request = makeRequest(HTTPMethod(rawValue: verb.rawValue), url: makeURL(path, query: []), bodyBytes: bodyBytes, idempotencyKey: nil)
+        do {
+            try await budget.acquire()
+            statsBox.withLock { $0.requests += 1 }
+            let response = try await http.execute(request, timeout: requestTimeout)
+            let headers = response.headers
+            await budget.update(limit: headers.first(name: "X-RateLimit-Limit"), remaining: headers.first(name: "X-RateLimit-Remaining"),
+                                reset: headers.first(name: "X-RateLimit-Reset"), window: headers.first(name: "X-RateLimit-Window"))
+            guard response.status.code < 400 else { return nil }
+            return PendingAnswer(response: response)
+        } catch {
+            return nil
         }
     }
 

@@ -1,13 +1,29 @@
 import Foundation
 /// One `POST /export` answer for one resource: rows oldest first, and whether the row cap cut the list.
+/// The rows are either held parsed, or read one at a time from the answer's bytes (`row(_:)`), so a window of
+/// 10,000 tickets with their messages costs its bytes, not a parsed tree of them.
 public struct ExportWindow: Sendable {
-    public var rows: [JSONObject]
+    public let count: Int
     public var truncated: Bool
+    private let rowAt: @Sendable (Int) throws -> JSONObject
 
     public init(rows: [JSONObject], truncated: Bool) {
-        self.rows = rows
+        self.count = rows.count
         self.truncated = truncated
+        self.rowAt = { rows[$0] }
     }
+
+    /// A window whose `index`th row is made by `row` when it is asked for (it may throw: bytes that are not JSON).
+    public init(count: Int, truncated: Bool, row: @escaping @Sendable (Int) throws -> JSONObject) {
+        self.count = count
+        self.truncated = truncated
+        self.rowAt = row
+    }
+
+    public func row(_ index: Int) throws -> JSONObject { try rowAt(index) }
+
+    /// Every row, parsed.
+    public var rows: [JSONObject] { get throws { try (0..<count).map(rowAt) } }
 }
 
 /// Where windows come from: the API in the tool, a fake in unit tests.
@@ -56,7 +72,8 @@ public struct ExportWindowWalker {
             // (The user's `since` may be written differently from the API's timestamps; a bound taken from a row is not.)
             var previous = stats.windows > 1 ? after.flatMap(Self.instant) : nil
             var previousText = stats.windows > 1 ? (after ?? "") : ""
-            for row in window.rows {
+            for index in 0..<window.count {
+                let row = try window.row(index)
                 let at = row["createdAt"]?.stringValue ?? ""
                 // Windows rely on rows coming oldest first from `after` on; an answer that breaks that would make
                 // the walk miss or repeat rows, so it stops the export instead.
@@ -75,7 +92,7 @@ public struct ExportWindowWalker {
                 if at != trailingAt { trailingAt = at; trailingIds = [] }
                 trailingIds.insert(id)
             }
-            guard window.truncated, let last = window.rows.last?["createdAt"]?.stringValue else { return stats }
+            guard window.truncated, window.count > 0, let last = try window.row(window.count - 1)["createdAt"]?.stringValue else { return stats }
             if last == after {
                 // The whole window is one instant: it cannot advance. Finish through list pages.
                 boundaryIds.formUnion(trailingIds)

@@ -1,4 +1,6 @@
 import Foundation
+import NIOCore
+import NIOHTTP1
 
 /// Output formats of `export`.
 public enum ExportFormat: String, Sendable, CaseIterable {
@@ -88,8 +90,8 @@ public struct ResourceExporter {
             // with or without its prefix); the others are checked here, row by row.
             let server = filter.equals.filter { CStarAPI.exportFilters.contains($0.field) }
             let local = filter.equals.filter { !CStarAPI.exportFilters.contains($0.field) }
-            let source = APIExportWindows(client: client, type: type, filters: server, until: filter.until,
-                                          includeMessages: includeMessages && type == .tickets)
+            let source = PrefetchingWindows(APIExportWindows(client: client, type: type, filters: server, until: filter.until,
+                                                             includeMessages: includeMessages && type == .tickets))
             _ = try await ExportWindowWalker().walk(WindowCounter(inner: source, onWindow: onWindow), since: filter.since, keep: { filter.matches($0) }) { row in
                 if local.isEmpty || filter.matches(row, fields: local, range: false) { try await body(row) }
             }
@@ -168,34 +170,51 @@ struct WindowCounter<Inner: ExportWindowSource>: ExportWindowSource {
 
     func window(createdAfter: String?) async throws -> ExportWindow {
         let w = try await inner.window(createdAfter: createdAfter)
-        onWindow(w.rows.count, w.truncated)
+        onWindow(w.count, w.truncated)
         return w
     }
 
     func listAll(_ body: (JSONObject) async throws -> Void) async throws { try await inner.listAll(body) }
 }
 
-/// Export windows of one resource from `POST /export` (JSON).
-struct APIExportWindows: ExportWindowSource {
+/// Export windows of one resource from `POST /export` (JSON). A window's rows are read from the answer's bytes
+/// one at a time (`ExportAnswer`), so memory holds the bytes of one window, not a parsed tree of it.
+struct APIExportWindows: PrefetchableWindowSource {
     let client: CStarClient
     let type: TargetResource
     let filters: [(field: String, value: String)]
     let until: String?
     let includeMessages: Bool
 
-    func window(createdAfter: String?) async throws -> ExportWindow {
+    func requestBody(createdAfter: String?) -> [UInt8] {
         var f = JSONObject()
         for (k, v) in filters { f[k] = .string(v) }
         if let a = createdAfter { f[CStarAPI.exportCreatedAfter] = .string(a) }
         if let u = until { f[CStarAPI.exportCreatedBefore] = .string(u) }
         var spec = JSONObject([("type", .string(type.rawValue)), ("filters", .object(f))])
         if includeMessages { spec["include"] = .array([.string(CStarAPI.exportIncludeMessages)]) }
-        let body: JSONValue = .object(JSONObject([("resources", .array([.object(spec)])), ("format", .string("json"))]))
-        let data = try await client.send(.POST, CStarAPI.exportPath, body: body).data
-        let rows = (data["resources"]?[type.rawValue]?.arrayValue ?? []).compactMap(\.objectValue)
-        // Without a `truncated` flag, a full window means there may be more.
-        let truncated = data["truncated"]?[type.rawValue]?.boolValue ?? (rows.count >= CStarAPI.maxExportRows)
-        return ExportWindow(rows: rows, truncated: truncated)
+        return JSONSerializer.bytes(.object(JSONObject([("resources", .array([.object(spec)])), ("format", .string("json"))])))
+    }
+
+    func window(createdAfter: String?) async throws -> ExportWindow {
+        let answer = try await client.sendRaw(.POST, CStarAPI.exportPath, bodyBytes: requestBody(createdAfter: createdAfter))
+        return try window(answer.body, status: answer.status, headers: answer.headers)
+    }
+
+    func window(_ body: ByteBuffer, status: Int, headers: HTTPHeaders) throws -> ExportWindow {
+        try ExportAnswer.window(body, type: type.rawValue, status: status, method: "POST", path: CStarAPI.exportPath,
+                                requestId: headers.first(name: "X-Request-Id")) { bytes in
+            try client.decodeSuccess(status: status, headers: headers, bytes: bytes, method: .POST, path: CStarAPI.exportPath).data
+        }
+    }
+
+    func start(createdAfter: String?) async -> CStarClient.PendingAnswer? {
+        await client.sendHead(.POST, CStarAPI.exportPath, bodyBytes: requestBody(createdAfter: createdAfter))
+    }
+
+    func finish(_ pending: CStarClient.PendingAnswer) async throws -> ExportWindow? {
+        guard let body = try? await pending.body() else { return nil }
+        return try window(body, status: pending.status, headers: pending.headers)
     }
 
     func listAll(_ body: (JSONObject) async throws -> Void) async throws {

@@ -124,7 +124,8 @@ public final class SandboxAPI: Sendable {
 
     /// POST and PATCH: with an Idempotency-Key, the first answer is stored in the same transaction as the work,
     /// so a replay never repeats the work and a crash never keeps the work without its answer.
-    private func idempotent(_ ctx: RouteContext) async throws -> SandboxResponse {
+    private func idempotent(_ request: RouteContext) async throws -> SandboxResponse {
+        let ctx = request
         guard let key = ctx.request.headers["idempotency-key"], !key.isEmpty else {
             return try await store.pool.write { db in try Router(db: db, ctx: ctx).dispatch() }
         }
@@ -132,12 +133,20 @@ public final class SandboxAPI: Sendable {
         // The fingerprint is of the request's meaning: the same JSON with keys in another order is the same request.
         var hasher = SHA256()
         hasher.update(ctx.request.method + " " + ctx.request.path + "\n")
-        if let canonical = SJSON.parse(ctx.request.body) { hasher.update(canonical.encoded()) } else { hasher.update(ctx.request.body) }
+        // The body is parsed once, for the fingerprint and for the handler.
+        var parsed = request
+        if let canonical = SJSON.parse(ctx.request.body) {
+            hasher.update(canonical.encodedBytes())
+            parsed.parsedBody = canonical
+        } else {
+            hasher.update(ctx.request.body)
+        }
         let fingerprint = hasher.hexDigest()
         let teamId = ctx.teamId
-        return try await store.pool.write { db in
+        return try await store.pool.write { [parsed] db in
+            let ctx = parsed
             let cutoff = Date().timeIntervalSince1970 - 24 * 3600
-            if let row = try Row.fetchOne(db, sql: "SELECT fingerprint, status, headers, body FROM idempotency WHERE team_id = ? AND key = ? AND created_at >= ?",
+            if let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT fingerprint, status, headers, body FROM idempotency WHERE team_id = ? AND key = ? AND created_at >= ?"),
                                           arguments: [teamId, key, cutoff]) {
                 guard (row["fingerprint"] as String) == fingerprint else {
                     throw APIError(status: 409, type: "invalid_request_error", code: "idempotency_key_reused",
@@ -162,8 +171,8 @@ public final class SandboxAPI: Sendable {
                 response = .error(e, requestId: ctx.requestId)
             }
             if response.status < 500 {
-                try db.execute(sql: "INSERT OR REPLACE INTO idempotency (team_id, key, fingerprint, status, headers, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                               arguments: [teamId, key, fingerprint, response.status,
+                try db.cachedStatement(sql: "INSERT OR REPLACE INTO idempotency (team_id, key, fingerprint, status, headers, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+                    .execute(arguments: [teamId, key, fingerprint, response.status,
                                            response.headers.map { "\($0.0):\($0.1)" }.joined(separator: "\n"), response.body,
                                            Date().timeIntervalSince1970])
             }
@@ -181,11 +190,15 @@ struct RouteContext: Sendable {
     let requestId: String
     var importErrors: SandboxConfiguration.ImportErrorMode = .perRecord
     var loseEveryNthImport = 0
+    /// The body, when it was already parsed (for the idempotency fingerprint).
+    var parsedBody: SJSON? = nil
 
     func body() throws -> SJSON {
         if request.body.isEmpty { return .object([]) }
+        if let parsedBody { return parsedBody }
+        if let fast = SJSONParser.parse(request.body) { return fast }
         do {
-            return try JSONDecoder().decode(SJSON.self, from: request.body)
+            return try SJSON.decodeWithFoundation(request.body)
         } catch {
             throw APIError.invalidJSON(Self.describe(error))
         }

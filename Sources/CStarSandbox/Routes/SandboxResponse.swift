@@ -51,8 +51,21 @@ enum Timestamps {
         var secs = time_t(ms / 1000)
         var t = tm()
         gmtime_r(&secs, &t)
-        func pad(_ v: Int32, _ n: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, n - s.count)) + s }
-        return "\(pad(t.tm_year + 1900, 4))-\(pad(t.tm_mon + 1, 2))-\(pad(t.tm_mday, 2))T\(pad(t.tm_hour, 2)):\(pad(t.tm_min, 2)):\(pad(t.tm_sec, 2)).\(pad(Int32(ms % 1000), 3))Z"
+        // Written byte by byte (the fields zero-padded to 4, 2, 2, 2, 2, 2 and 3 digits; a wider year as it is).
+        var out: [UInt8] = []
+        out.reserveCapacity(24)
+        func pad(_ v: Int32, _ n: Int) {
+            let digits = Array(String(v).utf8)
+            if digits.count < n { out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: n - digits.count)) }
+            out.append(contentsOf: digits)
+        }
+        func two(_ v: Int32) {
+            if v >= 0, v < 100 { out.append(UInt8(48 + v / 10)); out.append(UInt8(48 + v % 10)) } else { pad(v, 2) }
+        }
+        pad(t.tm_year + 1900, 4); out.append(UInt8(ascii: "-")); two(t.tm_mon + 1); out.append(UInt8(ascii: "-")); two(t.tm_mday)
+        out.append(UInt8(ascii: "T")); two(t.tm_hour); out.append(UInt8(ascii: ":")); two(t.tm_min); out.append(UInt8(ascii: ":")); two(t.tm_sec)
+        out.append(UInt8(ascii: ".")); pad(Int32(ms % 1000), 3); out.append(UInt8(ascii: "Z"))
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Accepts `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM[:SS[.fff]]` with `Z`, `±HH:MM` or no zone (taken as UTC).

@@ -37,20 +37,20 @@ struct RecordRepository {
 
     func get(_ schema: ResourceSchema, id rawId: String) throws -> StoredRecord? {
         let id = schema.canonicalId(rawId)
-        guard let row = try Row.fetchOne(db, sql: "SELECT id, data, created_at FROM record WHERE team_id = ? AND resource = ? AND id = ?",
+        guard let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT id, data, created_at FROM record WHERE team_id = ? AND resource = ? AND id = ?"),
                                          arguments: [teamId, schema.path, id]) else { return nil }
         return Self.stored(row)
     }
 
     static func stored(_ row: Row) -> StoredRecord {
-        let json = SJSON.parse(Data((row["data"] as String).utf8)) ?? .object([])
+        let json = SJSON.parse(text: row["data"]) ?? .object([])
         let updated = json["updatedAt"]?.stringValue ?? row["created_at"]
         return StoredRecord(id: row["id"], data: json.removing("updatedAt"), createdAt: row["created_at"], updatedAt: updated)
     }
 
     func findByKey(_ schema: ResourceSchema, key: MatchKey, value: String) throws -> StoredRecord? {
         let v = key.caseInsensitive ? value.lowercased() : value
-        guard let recordId = try String.fetchOne(db, sql: "SELECT record_id FROM record_key WHERE team_id = ? AND resource = ? AND name = ? AND value = ?",
+        guard let recordId = try String.fetchOne(try db.cachedStatement(sql: "SELECT record_id FROM record_key WHERE team_id = ? AND resource = ? AND name = ? AND value = ?"),
                                                  arguments: [teamId, schema.path, key.field, v]) else { return nil }
         return try get(schema, id: recordId)
     }
@@ -75,7 +75,11 @@ struct RecordRepository {
         if let to = q.createdTo { conditions.append("created_at < ?"); args.append(to) }
         if let ref = q.refId { conditions.append("ref_id = ?"); args.append(ref) }
         let whereSQL = conditions.joined(separator: " AND ")
-        let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM record WHERE \(whereSQL)", arguments: StatementArguments(args)) ?? 0
+        // Unpaged lists (plain arrays, threads, exports) report no total: it is the number of rows (and nobody reads it).
+        var total = 0
+        if !q.unpaged {
+            total = try Int.fetchOne(try db.cachedStatement(sql: "SELECT COUNT(*) FROM record WHERE \(whereSQL)"), arguments: StatementArguments(args)) ?? 0
+        }
         var sql = "SELECT id, data, created_at FROM record WHERE \(whereSQL) ORDER BY \(q.orderByCreation ? "created_at, seq" : "seq")"
         if !q.unpaged {
             sql += " LIMIT ? OFFSET ?"
@@ -84,12 +88,12 @@ struct RecordRepository {
             sql += " LIMIT ?"
             args.append(limit)
         }
-        let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args))
-        return (rows.map(Self.stored), total)
+        let rows = try Row.fetchAll(try db.cachedStatement(sql: sql), arguments: StatementArguments(args))
+        return (rows.map(Self.stored), q.unpaged ? rows.count : total)
     }
 
     func count(_ resource: String, refId: String) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM record WHERE team_id = ? AND resource = ? AND ref_id = ?",
+        try Int.fetchOne(try db.cachedStatement(sql: "SELECT COUNT(*) FROM record WHERE team_id = ? AND resource = ? AND ref_id = ?"),
                          arguments: [teamId, resource, refId]) ?? 0
     }
 
@@ -101,8 +105,8 @@ struct RecordRepository {
         let id = id ?? schema.newId()
         let updated = updatedAt ?? createdAt
         let ref = refId ?? schema.refField.flatMap { data[$0]?.stringValue }
-        try db.execute(sql: "INSERT INTO record (team_id, resource, id, ref_id, created_at, data) VALUES (?, ?, ?, ?, ?, ?)",
-                       arguments: [teamId, schema.path, id, ref, createdAt, data.setting("updatedAt", .string(updated)).encoded()])
+        try db.cachedStatement(sql: "INSERT INTO record (team_id, resource, id, ref_id, created_at, data) VALUES (?, ?, ?, ?, ?, ?)")
+            .execute(arguments: [teamId, schema.path, id, ref, createdAt, data.setting("updatedAt", .string(updated)).encoded()])
         try writeKeys(schema, id: id, data: data)
         return StoredRecord(id: id, data: data, createdAt: createdAt, updatedAt: updated)
     }
@@ -110,9 +114,10 @@ struct RecordRepository {
     func replace(_ schema: ResourceSchema, id: String, data: SJSON, updatedAt: String) throws -> StoredRecord? {
         guard let old = try get(schema, id: id) else { return nil }
         let ref = schema.refField.flatMap { data[$0]?.stringValue }
-        try db.execute(sql: "UPDATE record SET data = ?, ref_id = COALESCE(?, ref_id) WHERE team_id = ? AND resource = ? AND id = ?",
-                       arguments: [data.setting("updatedAt", .string(updatedAt)).encoded(), ref, teamId, schema.path, old.id])
-        try db.execute(sql: "DELETE FROM record_key WHERE team_id = ? AND resource = ? AND record_id = ?", arguments: [teamId, schema.path, old.id])
+        try db.cachedStatement(sql: "UPDATE record SET data = ?, ref_id = COALESCE(?, ref_id) WHERE team_id = ? AND resource = ? AND id = ?")
+            .execute(arguments: [data.setting("updatedAt", .string(updatedAt)).encoded(), ref, teamId, schema.path, old.id])
+        try db.cachedStatement(sql: "DELETE FROM record_key WHERE team_id = ? AND resource = ? AND record_id = ?")
+            .execute(arguments: [teamId, schema.path, old.id])
         try writeKeys(schema, id: old.id, data: data)
         return StoredRecord(id: old.id, data: data, createdAt: old.createdAt, updatedAt: updatedAt)
     }
@@ -137,8 +142,8 @@ struct RecordRepository {
     private func writeKeys(_ schema: ResourceSchema, id: String, data: SJSON) throws {
         for key in schema.matchKeys {
             guard let value = data[key.field]?.stringValue, !value.isEmpty else { continue }
-            try db.execute(sql: "INSERT INTO record_key (team_id, resource, name, value, record_id) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [teamId, schema.path, key.field, key.caseInsensitive ? value.lowercased() : value, id])
+            try db.cachedStatement(sql: "INSERT INTO record_key (team_id, resource, name, value, record_id) VALUES (?, ?, ?, ?, ?)")
+                .execute(arguments: [teamId, schema.path, key.field, key.caseInsensitive ? value.lowercased() : value, id])
         }
     }
 }

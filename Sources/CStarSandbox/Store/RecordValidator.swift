@@ -36,7 +36,7 @@ struct RecordValidator {
             }
         }
         for spec in schema.fields where spec.required {
-            if let v = out.first(where: { $0.0 == spec.name })?.1, v.isNull || v.stringValue?.trimmingCharacters(in: .whitespaces) == "" {
+            if let v = out.first(where: { $0.0 == spec.name })?.1, v.isNull || v.stringValue.map(Self.isBlank) == true {
                 throw APIError.missing(paramPrefix + spec.name)
             }
         }
@@ -109,6 +109,12 @@ struct RecordValidator {
         }
         while out.hasSuffix("-") { out.removeLast() }
         return out
+    }
+
+    /// Whether `s` is empty once trimmed of `CharacterSet.whitespaces` (every scalar is one of them), answered at
+    /// the first scalar that is not, without making the trimmed copy.
+    static func isBlank(_ s: String) -> Bool {
+        s.unicodeScalars.allSatisfy { CharacterSet.whitespaces.contains($0) }
     }
 
     static func looksLikeEmail(_ s: String) -> Bool {
