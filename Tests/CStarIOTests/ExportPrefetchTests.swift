@@ -182,7 +182,9 @@ struct ExportPrefetchTests {
             }
             if bytes.withUnsafeBytes({ ExportAnswerScanner.scan($0, type: "tickets") }) != nil { scanned += 1 }
         }
-        #expect(scanned > 1_500, "most answers take the byte path (\(scanned))")
+        // About half the generated answers are valid enough for the byte path (the rest have a bad meta or trailing bytes,
+        // and must fall back to the parser); this checks that both paths are exercised.
+        #expect(scanned > 1_000, "many answers take the byte path (\(scanned))")
         #expect(invalid > 50)
     }
 }

@@ -105,7 +105,8 @@ import Testing
         var fastRead = 0, declinedValid = 0, invalid = 0
         let n = 6_000
         for _ in 0..<n {
-            var bytes = Array((randomSpace(&r) + randomText(&r) + randomSpace(&r)).utf8)
+            let doc = Self.randomSpace(&r) + Self.randomText(&r) + Self.randomSpace(&r)
+            var bytes = Array(doc.utf8)
             if r.chance(5), !bytes.isEmpty {  // corrupt some: truncate, or put a byte where it does not belong (invalid UTF-8 too)
                 let at = r.below(bytes.count)
                 if r.chance(50) { bytes.removeSubrange(at...) } else { bytes.insert(r.pick(Array("{}[],:\"\\x0 ".utf8) + [0xFF, 0xC3, 0x80]), at: at) }
@@ -262,8 +263,9 @@ import Testing
             #expect(seen.insert(id).inserted)
             if k % 10 == 0 { #expect(previous < id, "ids of later milliseconds sort later"); previous = id }
             // The raw UUID form of the id still resolves to it.
-            let uuid = try #require(UUID(uuidString: String(hex.prefix(8)) + "-" + hex.dropFirst(8).prefix(4) + "-" + hex.dropFirst(12).prefix(4) + "-"
-                                     + hex.dropFirst(16).prefix(4) + "-" + hex.dropFirst(20)))
+            let h = Array(hex)
+            let dashed: String = String(h[0..<8]) + "-" + String(h[8..<12]) + "-" + String(h[12..<16]) + "-" + String(h[16..<20]) + "-" + String(h[20...])
+            let uuid = try #require(UUID(uuidString: dashed))
             #expect(Schemas.tickets.canonicalId(uuid.uuidString) == id)
         }
         let bare = ResourceSchema.newId(prefix: nil)

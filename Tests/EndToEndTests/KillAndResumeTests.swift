@@ -83,7 +83,7 @@ extension SandboxReader {
     }
 }
 
-@Suite("End to end: killed at random, resumed, nothing lost or duplicated", .serialized)
+@Suite("End to end: killed at random, resumed, nothing lost or duplicated")
 struct KillAndResumeTests {
     static let tickets = 5_000
 
@@ -117,21 +117,38 @@ struct KillAndResumeTests {
         return (landed, final)
     }
 
+    /// The generated export and what a clean, uninterrupted migration of it leaves in a sandbox: made once, for
+    /// both variants (which run side by side).
+    actor CleanReference {
+        static let shared = CleanReference()
+        private var made: Task<(export: URL, expected: TeamContents), any Error>?
+
+        func get() async throws -> (export: URL, expected: TeamContents) {
+            if made == nil { made = Task { try await Self.make() } }
+            return try await made!.value
+        }
+
+        static func make() async throws -> (export: URL, expected: TeamContents) {
+            let dir = try CLIProcess.tempDir()
+            let export = dir.appendingPathComponent("export")
+            try FileManager.default.createDirectory(at: export, withIntermediateDirectories: true)
+            try GeneratedExport.write(to: export, tickets: KillAndResumeTests.tickets, users: 800, orgs: 12, commentsPerTicket: 5)
+            let cleanServer = try await SandboxServer.start(dataPath: dir.appendingPathComponent("clean.sqlite").path, port: 0)
+            let clean = try await CLIProcess.run(["migrate", export.path, "--api-url", cleanServer.baseURL(for: cleanServer.team), "--quiet",
+                                                  "--state-dir", dir.appendingPathComponent("clean-state").path],
+                                                 env: ["CSTAR_SECRET_KEY": cleanServer.team.secretKey])
+            #expect(clean.status == 0, "\(clean.stderr)")
+            let expected = try await TeamContents.read(SandboxReader(base: cleanServer.baseURL(for: cleanServer.team), key: cleanServer.team.secretKey))
+            await cleanServer.stop()
+            return (export, expected)
+        }
+    }
+
     @Test(.timeLimit(.minutes(10)), arguments: [false, true])
     func killedRunsEndLikeACleanRun(withFaults: Bool) async throws {
         let dir = try CLIProcess.tempDir()
-        let export = dir.appendingPathComponent("export")
-        try FileManager.default.createDirectory(at: export, withIntermediateDirectories: true)
-        try GeneratedExport.write(to: export, tickets: Self.tickets, users: 800, orgs: 12, commentsPerTicket: 5)
-
         // The clean, uninterrupted reference run.
-        let cleanServer = try await SandboxServer.start(dataPath: dir.appendingPathComponent("clean.sqlite").path, port: 0)
-        defer { Task { await cleanServer.stop() } }
-        let clean = try await CLIProcess.run(["migrate", export.path, "--api-url", cleanServer.baseURL(for: cleanServer.team), "--quiet",
-                                              "--state-dir", dir.appendingPathComponent("clean-state").path],
-                                             env: ["CSTAR_SECRET_KEY": cleanServer.team.secretKey])
-        #expect(clean.status == 0, "\(clean.stderr)")
-        let expected = try await TeamContents.read(SandboxReader(base: cleanServer.baseURL(for: cleanServer.team), key: cleanServer.team.secretKey))
+        let (export, expected) = try await CleanReference.shared.get()
         #expect(expected.tickets.count == Self.tickets)
         #expect(expected.messages.values.reduce(0) { $0 + $1.count } == Self.tickets * 5)
 
