@@ -102,7 +102,9 @@ enum JSONCompact {
         return .double(d)
     }
 
-    /// A string's content (between the quotes) with its escapes undone, appended to `out` as UTF-8.
+    /// A string's content (between the quotes) with its escapes undone, appended to `out` as UTF-8. `JSONTokenParser`
+    /// undoes the same escapes while it streams and checks; this one runs over a string the scanner already checked,
+    /// in the read buffer, without the checks (the two are compared by JSONCompactReaderTests).
     static func unescape(_ b: UnsafePointer<UInt8>, _ start: Int, _ end: Int, into out: inout [UInt8]) {
         var i = start
         var run = start

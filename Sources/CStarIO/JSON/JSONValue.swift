@@ -37,6 +37,8 @@ public enum JSONValue: Sendable, Hashable {
         }
     }
 
+    /// Name of the JSON type, for error messages. The sandbox's `SJSON.typeName` has the same shape, kept apart on
+    /// purpose: the sandbox shares no code with the client (docs/architecture.md).
     public var typeName: String {
         switch self {
         case .null: return "null"

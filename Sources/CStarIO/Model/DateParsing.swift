@@ -41,6 +41,8 @@ public enum DateParsing {
     }
 
     /// `YYYY-MM-DD`, then optionally `T` or a space and `HH:MM[:SS[.fff]]`, then optionally `Z` or `±HH[:]MM`.
+    /// The sandbox's timestamp parser (SandboxResponse.swift) has the same shape, kept apart on purpose: the sandbox
+    /// shares no code with the client, so one bug cannot make both wrong the same way.
     static func parseISO(_ s: String) -> String? {
         let b = Array(s.utf8)
         func num(_ at: Int, _ len: Int) -> Int? {
