@@ -29,7 +29,7 @@ BIN="$(swift build -c release --show-bin-path)/cstar-io"
 
 . Benchmarks/sandbox.sh
 
-printf "%-9s %9s %9s %10s %11s %12s %9s %9s %8s %10s %9s\n" tickets messages seconds tickets/s messages/s "peak RSS MB" requests minimum lookups reconciled "jq -c s"
+printf "%-9s %9s %9s %10s %11s %12s %9s %9s %8s %10s %9s %11s\n" tickets messages seconds tickets/s messages/s "peak RSS MB" requests minimum lookups reconciled "jq -c s" "client CPU s"
 for n in $SIZES; do
   export_dir="$DATA/export-$n-$PER"
   [ -f "$export_dir/tickets.ndjson" ] || python3 Benchmarks/generate_export.py "$n" "$export_dir" "$PER"
@@ -39,12 +39,13 @@ for n in $SIZES; do
   # A fresh sandbox in its own process, with a quota that does not throttle the measurement.
   start_sandbox "$run"
 
-  CSTAR_SECRET_KEY="$key" /usr/bin/time -f "%e %M" -o "$run/time" \
+  CSTAR_SECRET_KEY="$key" /usr/bin/time -f "%e %M %U %S" -o "$run/time" \
     "$BIN" migrate "$export_dir" --from zendesk --api-url "$base" --state-dir "$run/state" --concurrency "$CONCURRENCY" --json \
     > "$run/summary.json" 2> "$run/stderr" || { rc=$?; [ "$rc" = 3 ] || { echo "migrate failed ($rc): see $run/stderr" >&2; exit 1; }; }
   stop_sandbox
 
-  read -r secs rss < "$run/time"
+  read -r secs rss usr sys < "$run/time"
+  cpu=$(awk -v u="$usr" -v s="$sys" 'BEGIN { printf "%.1f", u + s }')
   jq_secs=$( { /usr/bin/time -f "%e" jq -c . "$export_dir/tickets.ndjson" > /dev/null; } 2>&1 | tail -1)
   jq -r --arg secs "$secs" --arg rss "$rss" --arg per "$PER" --arg jqs "$jq_secs" '
     (.entities[] | select(.entity == "tickets")) as $t
@@ -52,7 +53,7 @@ for n in $SIZES; do
        ($t.created * ($per | tonumber) / ($secs | tonumber)), (($rss | tonumber) / 1024), .requests, .minimumRequests, .lookupRequests,
        .reconciled, ($jqs | tonumber)]
     | "\(.[0]) \(.[1]) \(.[2]) \(.[3] | floor) \(.[4] | floor) \(.[5] * 10 | floor / 10) \(.[6]) \(.[7]) \(.[8]) \(.[9]) \(.[10])"' "$run/summary.json" |
-    awk '{ printf "%-9s %9s %9.1f %10s %11s %12s %9s %9s %8s %10s %9.1f\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 }'
+    awk -v cpu="$cpu" '{ printf "%-9s %9s %9.1f %10s %11s %12s %9s %9s %8s %10s %9.1f %11s\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, cpu }'
 done
 echo
 echo "summaries: $OUT/migrate-*/summary.json; machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), $(uname -sr)"
