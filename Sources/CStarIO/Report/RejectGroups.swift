@@ -8,8 +8,8 @@ public enum RejectGroups {
         defer { try? handle.close() }
         var order: [String] = []
         var groups: [String: (entity: String, code: String, reason: String, count: Int, examples: [JSONValue])] = [:]
-        var pending = Data()
-        func take(_ line: Data) {
+        var pending: [UInt8] = []
+        func take(_ line: ArraySlice<UInt8>) {
             guard !line.isEmpty, let o = (try? JSONParser.parse([UInt8](line)))?.objectValue else { return }
             let entity = o["entity"]?.stringValue ?? "?", code = o["code"]?.stringValue ?? "rejected"
             let reason = o["reason"]?.stringValue ?? ""
@@ -26,14 +26,20 @@ public enum RejectGroups {
                 ])))
             }
         }
+        // Only the bytes a chunk added are searched for a line end: a rejected record of 70 MB (one huge message)
+        // is one line, and searching the whole pending line again for every 64 KB chunk took hours.
         while let chunk = try? handle.read(upToCount: 1 << 16), !chunk.isEmpty {
-            pending.append(chunk)
-            while let nl = pending.firstIndex(of: 10) {
-                take(pending[pending.startIndex..<nl])
-                pending = pending[(nl + 1)...]
+            var searchFrom = pending.count
+            pending.append(contentsOf: chunk)
+            var lineStart = 0
+            while let nl = pending[searchFrom...].firstIndex(of: 10) {
+                take(pending[lineStart..<nl])
+                lineStart = nl + 1
+                searchFrom = lineStart
             }
+            if lineStart > 0 { pending.removeSubrange(0..<lineStart) }
         }
-        take(pending)
+        take(pending[...])
         return .array(order.compactMap { groups[$0] }.sorted { $0.count > $1.count }.map { g in
             .object(JSONObject([("entity", .string(g.entity)), ("code", .string(g.code)), ("reason", .string(APIKey.redact(g.reason))),
                                 ("count", .int(Int64(g.count))), ("examples", .array(g.examples))]))
