@@ -163,4 +163,36 @@ struct ZendeskMappingTests {
         #expect(groups.first?["customFields"]?["plan_tier"] == .string("Gold"))
         #expect(Set(run.payloads("memberships").map { $0["groupId"]?.stringValue ?? "" }).allSatisfy { $0.hasPrefix("@organizations:") })
     }
+
+    /// Users side-loaded into ticket pages (`?include=users,organizations`), a user met again on a later page of an
+    /// incremental export (its latest version wins), and users deleted in Zendesk (`active: false`) or suspended.
+    @Test func sideLoadedUsersLatestVersionsAndDeletedUsers() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sideload-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        func write(_ name: String, _ text: String) throws { try text.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8) }
+        let user = { (id: Int, email: String, role: String, extra: String) in
+            #"{"id":\#(id),"name":"User \#(id)","email":"\#(email)","role":"\#(role)","created_at":"2024-01-01T00:00:00Z","updated_at":"2024-01-01T00:00:00Z"\#(extra)}"#
+        }
+        // Two incremental pages of tickets, each with the users and organizations it names side-loaded.
+        let ticket = { (id: Int, requester: Int) in
+            #"{"id":\#(id),"subject":"T\#(id)","description":"d","status":"open","priority":"normal","requester_id":\#(requester),"submitter_id":\#(requester),"assignee_id":8,"organization_id":12,"tags":[],"custom_fields":[],"via":{"channel":"web"},"created_at":"2024-01-0\#(id)T00:00:00Z","updated_at":"2024-01-0\#(id)T00:00:00Z"}"#
+        }
+        let org = #"{"id":12,"name":"Acme","details":"","created_at":"2024-01-01T00:00:00Z","updated_at":"2024-01-01T00:00:00Z"}"#
+        try write("incremental_tickets_1.json", #"{"tickets":[\#(ticket(1, 7))],"users":[\#(user(7, "rita@example.com", "end-user", #","organization_id":12"#)),\#(user(8, "andy@acme.example", "agent", ""))],"organizations":[\#(org)],"after_cursor":"x","end_of_stream":false}"#)
+        try write("incremental_tickets_2.json", #"{"tickets":[\#(ticket(2, 7))],"users":[\#(user(7, "rita@example.com", "end-user", #","organization_id":12"#))],"organizations":[\#(org)],"after_cursor":null,"end_of_stream":true}"#)
+        try write("ticket_comments.json", #"{"comments":[{"id":100,"ticket_id":1,"author_id":7,"body":"Help","public":true,"created_at":"2024-01-01T00:00:00Z"},{"id":101,"ticket_id":1,"author_id":8,"body":"On it","public":true,"created_at":"2024-01-01T01:00:00Z"}]}"#)
+        // An incremental user export: user 9 changed email and was suspended later; user 10 was deleted, 11 suspended.
+        try write("users-1.json", #"{"users":[\#(user(9, "old@example.com", "end-user", #","suspended":false"#)),\#(user(10, "gone@example.com", "end-user", #","active":false,"suspended":false"#))]}"#)
+        try write("users-2.json", #"{"users":[\#(user(9, "new@example.com", "end-user", #","suspended":true,"updated_at":"2024-06-01T00:00:00Z""#).replacingOccurrences(of: #","updated_at":"2024-01-01T00:00:00Z""#, with: "")),\#(user(11, "paused@example.com", "end-user", #","active":true,"suspended":true"#))]}"#)
+
+        let run = try await PlannedRun.run(exportDir: dir.path)
+        for e in run.summary.entities { #expect(e.read == e.created + e.updated + e.skipped + e.rejected + e.failed, "\(e.entity)") }
+        let customers = Dictionary(run.payloads("customers").map { ($0["email"]?.stringValue ?? "?", $0["status"]?.stringValue ?? "?") }, uniquingKeysWith: { a, _ in a })
+        #expect(customers == ["rita@example.com": "active", "new@example.com": "inactive", "gone@example.com": "inactive", "paused@example.com": "inactive"])
+        #expect(run.payloads("organizations").compactMap { $0["name"]?.stringValue } == ["Acme"])
+        let t1 = try #require(run.ticket("1"))
+        #expect(t1["customerName"] == .string("User 7"))
+        #expect(t1["messages"]?.arrayValue?.map { $0["sender"]?.stringValue } == ["customer", "agent"])
+        #expect(run.payloads("tickets").count == 2)
+    }
 }

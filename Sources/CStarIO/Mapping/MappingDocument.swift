@@ -136,6 +136,10 @@ public struct SourceSpec: Sendable {
     /// Patterns grouped as written (`files: [[a, b], c]`): with `firstMatch`, the first group matching any file is
     /// read whole. A plain pattern is a group of its own.
     public var groups: [[String]] = []
+    /// JSON pages of other records that may carry these beside them (Zendesk's side-loading: a ticket page fetched
+    /// with `?include=users` holds a top-level `users` array). They are read after `files`, for the `records` key
+    /// only; a page without it holds none of these records, and says nothing.
+    public var sideloads: [String] = []
 }
 
 /// A source file indexed by key, for lookups (`users` by `id`). Built on disk before records are mapped.

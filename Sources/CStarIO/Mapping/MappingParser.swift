@@ -85,13 +85,15 @@ extension EntityMapping {
         if let ix = dict["indexes"], let pairs = r.mapping(ix, "indexes") {
             for (name, node) in pairs {
                 let p = "indexes.\(name)"
-                guard let spec = r.mapping(node, p, allowed: ["files", "records", "key", "firstMatch"]) else { continue }
+                guard let spec = r.mapping(node, p, allowed: ["files", "records", "key", "firstMatch", "sideloads"]) else { continue }
                 let d = Dictionary(spec, uniquingKeysWith: { a, _ in a })
                 guard let key = d["key"].flatMap({ r.string($0, "\(p).key") }) else { r.fail(node, "\(p).key", "an index needs 'key'"); continue }
                 var src = SourceSpec(files: [], records: d["records"].flatMap { r.string($0, "\(p).records") })
                 src.groups = d["files"].map { patternGroups($0, path: "\(p).files", &r) } ?? []
                 src.files = src.groups.flatMap { $0 }
                 src.firstMatch = d["firstMatch"].flatMap { r.bool($0, "\(p).firstMatch") } ?? false
+                src.sideloads = d["sideloads"].map { patternGroups($0, path: "\(p).sideloads", &r).flatMap { $0 } } ?? []
+                checkPatterns(src.sideloads, node: node, path: "\(p).sideloads", &r)
                 if src.files.isEmpty { r.fail(node, "\(p).files", "name at least one file") }
                 checkPatterns(src.files, node: node, path: "\(p).files", &r)
                 indexes.append(IndexSpec(name: name, source: src, key: key))
@@ -228,12 +230,15 @@ extension EntityMapping {
 
     static func parseSource(_ node: Node, path: String, _ r: inout YAMLReader) -> SourceSpec {
         var source = SourceSpec(files: [], records: nil)
-        guard let sp = r.mapping(node, path, allowed: ["files", "records", "firstMatch"]) else { return source }
+        guard let sp = r.mapping(node, path, allowed: ["files", "records", "firstMatch", "sideloads"]) else { return source }
         for (k, v) in sp {
             switch k {
             case "files":
                 source.groups = patternGroups(v, path: "\(path).files", &r)
                 source.files = source.groups.flatMap { $0 }
+            case "sideloads":
+                source.sideloads = patternGroups(v, path: "\(path).sideloads", &r).flatMap { $0 }
+                checkPatterns(source.sideloads, node: node, path: "\(path).sideloads", &r)
             case "firstMatch": source.firstMatch = r.bool(v, "\(path).firstMatch") ?? false
             default: source.records = r.string(v, "\(path).records")
             }

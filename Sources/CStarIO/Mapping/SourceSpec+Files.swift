@@ -6,6 +6,15 @@ extension SourceFiles {
     }
 
     public static func matches(_ source: SourceSpec, in directory: String) -> [SourceFile] {
+        let own = ownMatches(source, in: directory)
+        guard !source.sideloads.isEmpty else { return own }
+        let read = Set(own.map(\.path))
+        return own + matches(source.sideloads, in: directory).filter { !read.contains($0.path) }.map {
+            SourceFile(path: $0.path, fields: [:], sideload: true)
+        }
+    }
+
+    static func ownMatches(_ source: SourceSpec, in directory: String) -> [SourceFile] {
         guard source.firstMatch else { return matches(source.files, in: directory) }
         for group in source.groups.isEmpty ? source.files.map({ [$0] }) : source.groups {
             let found = matches(group, in: directory)

@@ -199,19 +199,28 @@ public struct MultiFileReader: RecordReader {
     let paths: [String]
     /// Fields each file's name gives its records (`{ticket_id}` in the pattern), by position in `paths`.
     let fields: [[String: String]]
+    /// Which files are pages of other records, read only for a side-loaded array of these.
+    let sideloads: [Bool]
     let options: ReaderOptions
     var current: (any RecordReader)?
     var nextIndex = 0
+    /// `/users/`: where a side-loaded array's elements are (the records key as a pointer).
+    var sideloadPrefix: String {
+        let key = options.records ?? ""
+        return (key.hasPrefix("/") ? key : "/" + key) + "/"
+    }
 
     public init(paths: [String], options: ReaderOptions) {
         self.paths = paths
         fields = Array(repeating: [:], count: paths.count)
+        sideloads = Array(repeating: false, count: paths.count)
         self.options = options
     }
 
     public init(files: [SourceFile], options: ReaderOptions) {
         paths = files.map(\.path)
         fields = files.map(\.fields)
+        sideloads = files.map(\.sideload)
         self.options = options
     }
 
@@ -219,10 +228,22 @@ public struct MultiFileReader: RecordReader {
         while true {
             if current == nil {
                 guard nextIndex < paths.count else { return nil }
-                current = try SourceFiles.reader(for: paths[nextIndex], options: options)
+                let reader = try SourceFiles.reader(for: paths[nextIndex], options: options)
                 nextIndex += 1
+                // Only a JSON page can carry a side-loaded array; any other file is not read for it.
+                if sideloads[nextIndex - 1], !(reader is JSONRecordReader) { continue }
+                current = reader
             }
             if let r = try current!.next() {
+                if sideloads[nextIndex - 1] {
+                    // From a page of other records, only the elements of the side-loaded array (`/users/3`) are these
+                    // records: the page's own records, a bare object or a page without the array are not, and say nothing.
+                    switch r {
+                    case .record(let record) where record.location.pointer?.hasPrefix(sideloadPrefix) == true: break
+                    case .problem: break
+                    default: continue
+                    }
+                }
                 options.progress?.produced()
                 let named = fields[nextIndex - 1]
                 if !named.isEmpty, case .record(var record) = r {
@@ -236,7 +257,7 @@ public struct MultiFileReader: RecordReader {
             // The last page of a dump says whether more pages were there to fetch.
             let finished = current
             current = nil
-            if nextIndex == paths.count, let json = finished as? JSONRecordReader, let why = json.page.incompleteReason {
+            if nextIndex == paths.count, !sideloads[nextIndex - 1], let json = finished as? JSONRecordReader, let why = json.page.incompleteReason {
                 return .warning(ReaderError(file: json.file, line: 0, message: "the dump looks incomplete: its last page's \(why); records after it are not in the export"))
             }
         }
@@ -247,4 +268,12 @@ public struct MultiFileReader: RecordReader {
 public struct SourceFile: Sendable, Equatable {
     public var path: String
     public var fields: [String: String]
+    /// A page of other records read for the side-loaded array of these (`SourceSpec.sideloads`).
+    public var sideload = false
+
+    public init(path: String, fields: [String: String], sideload: Bool = false) {
+        self.path = path
+        self.fields = fields
+        self.sideload = sideload
+    }
 }
