@@ -313,4 +313,36 @@ struct ExportLayoutTests {
         #expect(byPath["expected.json"]?.probableEntity == nil && byPath["expected.json"]?.recordsKey == nil)
         #expect(byPath["notes.csv"]?.probableEntity == nil)
     }
+
+    /// Two layouts of the same records side by side (API pages and an NDJSON export): one is read, and the other
+    /// is named as not read, with the file read instead, so its records are not lost without a word.
+    @Test func aFileOfAnAlternativeLayoutThatWasNotReadIsNamed() throws {
+        let export = try MiniExport([
+            "tickets.json": #"{"tickets": [{"id": 1}, {"id": 2}]}"#,
+            "tickets.ndjson": "{\"id\": 3}\n{\"id\": 4}\n",
+            "tickets-extra.ndjson": "{\"id\": 5}\n",
+        ])
+        let mapping = try EntityMapping.parse(yaml: """
+            version: 1
+            entity: tickets
+            target: tickets
+            source:
+              files: [[tickets.json, "tickets-*.json"], [tickets.ndjson, "tickets-*.ndjson"]]
+              records: tickets
+              firstMatch: true
+            key: id
+            fields:
+              title: id
+            """, file: "tickets.yaml")
+        let found = UnclaimedFiles.find([mapping], in: export.dir.path)
+        #expect(found.map(\.path) == ["tickets-extra.ndjson", "tickets.ndjson"], "\(found)")
+        for f in found {
+            #expect(f.probableEntity == "tickets")
+            #expect(f.notReadBecause == "tickets.json")
+            #expect(f.message.contains("not read, because tickets.json was"))
+        }
+        // Only the NDJSON layout present: it is read, nothing is left.
+        let ndjsonOnly = try MiniExport(["tickets.ndjson": "{\"id\": 3}\n"])
+        #expect(UnclaimedFiles.find([mapping], in: ndjsonOnly.dir.path).isEmpty)
+    }
 }

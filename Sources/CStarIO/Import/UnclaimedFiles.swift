@@ -10,8 +10,16 @@ public struct UnclaimedFile: Sendable, Equatable {
     public var probableEntity: String?
     /// That entity's mapping file, where the file's name would go (`source.files`).
     public var mappingFile: String?
+    /// The file read instead: this one matches another layout of the entity's files (`firstMatch`), not read
+    /// because that one was.
+    public var notReadBecause: String?
 
     public var message: String {
+        if let entity = probableEntity, let other = notReadBecause {
+            return "\(path) matches another layout of \(entity)'s files but is not read, because \(other) was (one layout per export, "
+                + "firstMatch in \(mappingFile ?? "the mapping")): its records are not migrated. If it holds other records, "
+                + "put them in one layout, or name both in the mapping's source files (cstar-io mappings copy, then --mapping)"
+        }
         if let entity = probableEntity, let key = recordsKey {
             return "\(path) is read by no mapping but looks like '\(key)' records of \(entity): its records are not migrated. "
                 + "Rename it to match \(mappingFile ?? "the mapping")'s source files, or add its name there (cstar-io mappings copy, then --mapping)"
@@ -22,7 +30,8 @@ public struct UnclaimedFile: Sendable, Equatable {
 
     public var json: JSONValue {
         .object(JSONObject([("path", .string(path)), ("recordsKey", recordsKey.map { .string($0) } ?? .null),
-                            ("probableEntity", probableEntity.map { .string($0) } ?? .null)]))
+                            ("probableEntity", probableEntity.map { .string($0) } ?? .null),
+                            ("notReadBecause", notReadBecause.map { .string($0) } ?? .null)]))
     }
 }
 
@@ -38,11 +47,21 @@ public enum UnclaimedFiles {
 
     public static func find(_ mappings: [EntityMapping], in directory: String) -> [UnclaimedFile] {
         var claimed = Set<String>()
+        // Files of a `firstMatch` alternative that was not read (tickets.ndjson when tickets.json was): its entity
+        // and the file read instead.
+        var alternatives: [String: (mapping: EntityMapping, read: String)] = [:]
+        let root = standard(directory)
         for m in mappings {
             var specs = [m.source] + m.indexes.map(\.source)
             specs += m.children.flatMap(\.sources).map(\.spec)
             for spec in specs {
-                for f in SourceFiles.matches(spec.files, in: directory) { claimed.insert(standard(f.path)) }
+                let read = SourceFiles.matches(spec, in: directory)
+                for f in read { claimed.insert(standard(f.path)) }
+                guard spec.firstMatch, let first = read.first else { continue }
+                let readPaths = Set(read.map { standard($0.path) })
+                for f in SourceFiles.matches(spec.files, in: directory) where !readPaths.contains(standard(f.path)) {
+                    alternatives[standard(f.path)] = (m, String(standard(first.path).dropFirst(root.count).drop { $0 == "/" }))
+                }
             }
         }
         var keyOwners: [String: EntityMapping] = [:]
@@ -52,9 +71,13 @@ public enum UnclaimedFiles {
             if keyOwners[key] == nil { keyOwners[key] = m }
         }
         var out: [UnclaimedFile] = []
-        let root = standard(directory)
         for path in dataFiles(in: root) where !claimed.contains(path) {
             let relative = String(path.dropFirst(root.count).drop { $0 == "/" })
+            if let alt = alternatives[path] {
+                out.append(UnclaimedFile(path: relative, recordsKey: recordsKey(of: path).map(\.0), probableEntity: alt.mapping.entity,
+                                         mappingFile: alt.mapping.file, notReadBecause: alt.read))
+                continue
+            }
             var key: String?
             var owner: EntityMapping?
             if let (k, isList) = recordsKey(of: path) {
