@@ -341,6 +341,16 @@ struct ExportLayoutTests {
             #expect(f.notReadBecause == "tickets.json")
             #expect(f.message.contains("not read, because tickets.json was"))
         }
+        // The same records in both layouts (as the sample keeps them): named, but nothing is lost, so no problem.
+        let same = try MiniExport([
+            "tickets.json": #"{"tickets": [{"id": 1}, {"id": 2}]}"#,
+            "tickets.ndjson": "{\"id\": 2}\n{\"id\": 1}\n",
+        ])
+        let named = UnclaimedFiles.find([mapping], in: same.dir.path)
+        #expect(named.map(\.path) == ["tickets.ndjson"])
+        #expect(named.first?.sameRecords == true)
+        #expect(named.first?.message.contains("holds no tickets record that was not read there") == true)
+        #expect(found.allSatisfy { !$0.sameRecords }, "ids 3, 4 and 5 are only in the NDJSON files")
         // Only the NDJSON layout present: it is read, nothing is left.
         let ndjsonOnly = try MiniExport(["tickets.ndjson": "{\"id\": 3}\n"])
         #expect(UnclaimedFiles.find([mapping], in: ndjsonOnly.dir.path).isEmpty)

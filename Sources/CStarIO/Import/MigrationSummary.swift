@@ -118,7 +118,16 @@ public struct MigrationSummary: Sendable {
     /// Data files of the export folder no mapping reads (each named in a warning).
     public var unclaimedFiles: [UnclaimedFile] = []
     /// Of those, the ones that look like records of a mapped entity: records this run does not migrate.
-    public var unclaimedRecordFiles: [UnclaimedFile] { unclaimedFiles.filter { $0.probableEntity != nil } }
+    public var unclaimedRecordFiles: [UnclaimedFile] { unclaimedFiles.filter { $0.probableEntity != nil && !$0.sameRecords } }
+
+    /// Values of delivered records the run could not carry, counted in the entities' notes (custom-field values
+    /// without a definition): data left behind, so the run ends "with problems" like a rejected record.
+    public var valuesNotMigrated: Int {
+        entities.reduce(0) { sum, e in sum + e.notes.filter { Self.isLoss($0.key) }.reduce(0) { $0 + $1.value } }
+    }
+
+    /// A note that tells of values left behind says "(not migrated" (the wording the mapper's notes keep to).
+    public static func isLoss(_ note: String) -> Bool { note.contains("(not migrated") }
 
     public var totalRejected: Int { entities.reduce(0) { $0 + $1.rejected } }
     /// Children (messages) rejected while their parent was delivered; they are in the rejects file too.

@@ -13,8 +13,14 @@ public struct UnclaimedFile: Sendable, Equatable {
     /// The file read instead: this one matches another layout of the entity's files (`firstMatch`), not read
     /// because that one was.
     public var notReadBecause: String?
+    /// That other layout's file holds every record of this one (by the entity's key): nothing is lost by not
+    /// reading it (the sample keeps the same tickets as pages and as NDJSON).
+    public var sameRecords = false
 
     public var message: String {
+        if let entity = probableEntity, let other = notReadBecause, sameRecords {
+            return "\(path) is another layout of \(entity)'s files, not read because \(other) was: it holds no \(entity) record that was not read there"
+        }
         if let entity = probableEntity, let other = notReadBecause {
             return "\(path) matches another layout of \(entity)'s files but is not read, because \(other) was (one layout per export, "
                 + "firstMatch in \(mappingFile ?? "the mapping")): its records are not migrated. If it holds other records, "
@@ -31,7 +37,7 @@ public struct UnclaimedFile: Sendable, Equatable {
     public var json: JSONValue {
         .object(JSONObject([("path", .string(path)), ("recordsKey", recordsKey.map { .string($0) } ?? .null),
                             ("probableEntity", probableEntity.map { .string($0) } ?? .null),
-                            ("notReadBecause", notReadBecause.map { .string($0) } ?? .null)]))
+                            ("notReadBecause", notReadBecause.map { .string($0) } ?? .null), ("sameRecords", .bool(sameRecords))]))
     }
 }
 
@@ -49,18 +55,19 @@ public enum UnclaimedFiles {
         var claimed = Set<String>()
         // Files of a `firstMatch` alternative that was not read (tickets.ndjson when tickets.json was): its entity
         // and the file read instead.
-        var alternatives: [String: (mapping: EntityMapping, read: String)] = [:]
+        var alternatives: [String: (mapping: EntityMapping, read: String, readFiles: [SourceFile], spec: SourceSpec, key: String?)] = [:]
         let root = standard(directory)
         for m in mappings {
-            var specs = [m.source] + m.indexes.map(\.source)
-            specs += m.children.flatMap(\.sources).map(\.spec)
-            for spec in specs {
+            // Each spec with the key its records are told apart by (a child source's own key, when it has one).
+            var specs: [(SourceSpec, String?)] = [(m.source, m.key)] + m.indexes.map { ($0.source, $0.key) }
+            specs += m.children.flatMap { c in c.sources.map { ($0.spec, c.key) } }
+            for (spec, key) in specs {
                 let read = SourceFiles.matches(spec, in: directory)
                 for f in read { claimed.insert(standard(f.path)) }
                 guard spec.firstMatch, let first = read.first else { continue }
                 let readPaths = Set(read.map { standard($0.path) })
                 for f in SourceFiles.matches(spec.files, in: directory) where !readPaths.contains(standard(f.path)) {
-                    alternatives[standard(f.path)] = (m, String(standard(first.path).dropFirst(root.count).drop { $0 == "/" }))
+                    alternatives[standard(f.path)] = (m, String(standard(first.path).dropFirst(root.count).drop { $0 == "/" }), read, spec, key)
                 }
             }
         }
@@ -74,8 +81,12 @@ public enum UnclaimedFiles {
         for path in dataFiles(in: root) where !claimed.contains(path) {
             let relative = String(path.dropFirst(root.count).drop { $0 == "/" })
             if let alt = alternatives[path] {
-                out.append(UnclaimedFile(path: relative, recordsKey: recordsKey(of: path).map(\.0), probableEntity: alt.mapping.entity,
-                                         mappingFile: alt.mapping.file, notReadBecause: alt.read))
+                var file = UnclaimedFile(path: relative, recordsKey: recordsKey(of: path).map(\.0), probableEntity: alt.mapping.entity,
+                                         mappingFile: alt.mapping.file, notReadBecause: alt.read)
+                if let key = alt.key {
+                    file.sameRecords = holdsOnly(keysOf: [SourceFile(path: path, fields: [:])], keyPath: key, records: alt.spec.records, within: alt.readFiles)
+                }
+                out.append(file)
                 continue
             }
             var key: String?
@@ -87,6 +98,22 @@ public enum UnclaimedFiles {
             out.append(UnclaimedFile(path: relative, recordsKey: key, probableEntity: owner?.entity, mappingFile: owner?.file))
         }
         return out
+    }
+
+    /// Whether every record of `files` has a key (at `keyPath`) that some record of `within` has. Only for the
+    /// rare export holding two layouts of one entity; the keys of the layout read are held while it is checked.
+    static func holdsOnly(keysOf files: [SourceFile], keyPath: String, records: String?, within: [SourceFile]) -> Bool {
+        func keys(_ files: [SourceFile], _ each: (String) -> Bool) -> Bool {
+            var reader = MultiFileReader(files: files, options: ReaderOptions(records: records))
+            while let item = try? reader.next() {
+                guard case .record(let r) = item else { if case .problem = item { return false }; continue }
+                guard let k = r.value(at: keyPath)?.scalarText, each(k) else { return false }
+            }
+            return true
+        }
+        var known = Set<String>()
+        guard keys(within, { known.insert($0); return true }) else { return false }
+        return keys(files) { known.contains($0) }
     }
 
     static func standard(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }

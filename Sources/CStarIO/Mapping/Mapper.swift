@@ -18,7 +18,8 @@ public protocol MappingResolver {
     func member(email: String) throws -> JSONValue?
     /// The child records of a parent, in file order.
     func children(of entity: String, child: String, parentKey: String) throws -> [Record]
-    /// Counts something the summary must tell (attachments kept as links, values not migrated).
+    /// Counts something the summary must tell (attachments kept as links, values not migrated). A note of values
+    /// left behind says "(not migrated": it makes the run end with problems (`MigrationSummary.isLoss`).
     func note(_ text: String, count: Int)
     /// Where the version of the record `key` of `entity` to keep is (for `latestBy`); nil when not indexed.
     func latest(entity: String, key: String) throws -> SourceLocation?

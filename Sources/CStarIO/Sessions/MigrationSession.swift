@@ -168,8 +168,8 @@ public struct MigrationSession {
 /// How a finished run ended, in the order the exit codes rank them.
 public enum Verdict: Sendable, Equatable {
     case clean
-    /// Some records (or children of delivered records) were rejected (see the rejects file), or export files that
-    /// hold records no mapping reads.
+    /// Some records (or children of delivered records) were rejected (see the rejects file), export files that
+    /// hold records no mapping reads, or values of delivered records not migrated (the summary's notes).
     case finishedWithRejects
     /// cStar does not hold what the run delivered (read-back).
     case mismatch
@@ -182,7 +182,7 @@ extension MigrationSummary {
         if totalFailed > 0 { return .failed }
         if !mismatched.isEmpty { return .mismatch }
         // Export files that look like records no mapping reads are records this run does not migrate: a problem.
-        if totalRejected > 0 || totalChildRejected > 0 || !unclaimedRecordFiles.isEmpty { return .finishedWithRejects }
+        if totalRejected > 0 || totalChildRejected > 0 || !unclaimedRecordFiles.isEmpty || valuesNotMigrated > 0 { return .finishedWithRejects }
         return .clean
     }
 }
