@@ -57,9 +57,9 @@ extension Pipeline {
             let carried = batch.records.indices.filter { !refused.contains($0) }.reduce(0) { sum, i in sum + Self.childCount(batch.records[i], mapping) }
             if outcome.created == 0 {
                 summary.childSkipped += carried
-                if carried > 0 { summary.notes["\(what) of \(mapping.entity) already in cStar: kept as cStar has them, none added", default: 0] += carried }
+                if carried > 0 { summary.notes["\(what) of \(mapping.entity) already in cStar: kept as cStar has them, none added (migrate --delta adds new ones and updates what changed)", default: 0] += carried }
             } else {
-                summary.notes["\(mapping.entity) already in cStar, in batches with new ones: their \(what) are kept as cStar has them, none added", default: 0] += existed
+                summary.notes["\(mapping.entity) already in cStar, in batches with new ones: their \(what) are kept as cStar has them, none added (migrate --delta adds new ones and updates what changed)", default: 0] += existed
             }
         }
         for p in outcome.partial {
