@@ -1,19 +1,60 @@
 #!/usr/bin/env python3
 """A Zendesk-style full export for the migration benchmark.
 
-    generate_export.py TICKETS OUT_DIR [COMMENTS_PER_TICKET]
+    generate_export.py TICKETS OUT_DIR [COMMENTS_PER_TICKET] [--html zendesk]
 
 Writes OUT_DIR/organizations.json, users.json (one end-user per 5 tickets, plus agents) and tickets.ndjson
 (the full-export layout: one ticket per line with its comments inline). Deterministic.
+
+Each comment's html_body is its body in one <p> by default. With --html zendesk it is shaped like the bodies
+Zendesk exports: a zd-comment div, a greeting and paragraphs split at random, <br> line breaks, &nbsp; and
+&amp;, now and then a link, a list or an inline image (an /attachments/token/ URL). The plain body, the ids and
+everything else stay exactly as without the option (the markup takes its randomness from a generator of its own).
 """
 import json
 import os
 import random
 import sys
 
-tickets = int(sys.argv[1])
-out = sys.argv[2]
-per = int(sys.argv[3]) if len(sys.argv) > 3 else 5
+args = sys.argv[1:]
+html_style = "simple"
+if "--html" in args:
+    i = args.index("--html")
+    html_style = args[i + 1]
+    del args[i:i + 2]
+    if html_style not in ("simple", "zendesk"):
+        sys.exit("--html takes simple or zendesk")
+tickets = int(args[0])
+out = args[1]
+per = int(args[2]) if len(args) > 2 else 5
+markup = random.Random(7)
+
+
+def zendesk_html(c, body):
+    """The comment's text as Zendesk writes html_body (what htmlToText turns back into text)."""
+    words = body.split(" ")
+    parts = []
+    i = 0
+    while i < len(words):
+        n = 6 + markup.randrange(14)
+        parts.append(" ".join(words[i:i + n]))
+        i += n
+    paras = [f"<p dir=\"auto\">Hi&nbsp;there,</p>", f"<p dir=\"auto\">Message {c}: {parts[0]}</p>"]
+    for part in parts[1:]:
+        kind = markup.randrange(10)
+        if kind == 0:
+            paras.append(f"<p dir=\"auto\">{part} &amp; <a href=\"https://help.example.com/articles/{markup.randrange(900)}\" rel=\"noreferrer\">more</a></p>")
+        elif kind == 1:
+            items = "".join(f"<li>{w}</li>" for w in part.split(" ")[:3])
+            paras.append(f"<ul>{items}</ul>")
+        elif kind == 2:
+            paras.append(f"<p dir=\"auto\">{part}<br><img src=\"https://example.zendesk.com/attachments/token/T{markup.randrange(10**8)}/?name=image.png\" alt=\"image.png\"></p>")
+        elif kind == 3:
+            paras.append(f"<p dir=\"auto\">{part}<br>\n{part[:20]}</p>")
+        else:
+            paras.append(f"<p dir=\"auto\">{part}</p>")
+    return "<div class=\"zd-comment\" dir=\"auto\">" + "".join(paras) + "<p dir=\"auto\">Thanks,<br>Customer</p></div>"
+
 os.makedirs(out, exist_ok=True)
 rng = random.Random(42)
 users = max(10, tickets // 5)
@@ -43,7 +84,8 @@ with open(os.path.join(out, "tickets.ndjson"), "w") as f:
             agent = c % 2 == 1
             body = " ".join(rng.choice(words) for _ in range(25 + rng.randrange(40)))
             comments.append({"id": t * 100 + c, "author_id": (1 + c % 2) if agent else requester, "public": c != 3,
-                             "body": f"Message {c}: {body}", "html_body": f"<p>Message {c}: {body}</p>",
+                             "body": f"Message {c}: {body}",
+                             "html_body": zendesk_html(c, body) if html_style == "zendesk" else f"<p>Message {c}: {body}</p>",
                              "created_at": f"2025-03-{day:02d}T{10 + c:02d}:{t % 60:02d}:{(t // 60) % 60:02d}Z"})
         ticket = {"id": t, "subject": f"{rng.choice(words).title()} problem #{t}", "description": comments[0]["body"],
                   "status": statuses[t % len(statuses)], "priority": ["low", "normal", "high", "urgent"][t % 4],

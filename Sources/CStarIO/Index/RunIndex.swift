@@ -7,10 +7,17 @@ import GRDB
 public final class RunIndex: @unchecked Sendable {
     let db: DatabaseQueue
     public let path: String
+    /// Lookups answered from memory (a mapping asks for the same users for every ticket and comment).
+    let sourceRecords: SourceRecordCache
 
     /// A fresh index file at `path` (an existing one is replaced).
-    public init(path: String) throws {
+    public convenience init(path: String) throws {
+        try self.init(path: path, cacheLimits: .standard)
+    }
+
+    init(path: String, cacheLimits: SourceRecordCache.Limits) throws {
         self.path = path
+        sourceRecords = SourceRecordCache(limits: cacheLimits)
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         var config = Configuration()
         config.journalMode = .wal
@@ -41,6 +48,9 @@ public final class RunIndex: @unchecked Sendable {
     /// problems met (unreadable records are reported by the entity that reads the file itself).
     public func buildSourceIndex(name: String, reader: inout some RecordReader, keyPath: String) throws -> Int {
         var count = 0
+        // Lookups cached before (a key not found yet, say) must not outlive the write; nor one read during it.
+        sourceRecords.invalidate()
+        defer { sourceRecords.invalidate() }
         try db.write { db in
             let statement = try db.makeStatement(sql: "INSERT OR REPLACE INTO source_index (name, key, data) VALUES (?, ?, ?)")
             while let item = try reader.next() {
@@ -157,21 +167,26 @@ public final class RunIndex: @unchecked Sendable {
 
     public func latest(entity: String, key: String) throws -> SourceLocation? {
         try db.read { db in
-            try Row.fetchOne(db, sql: "SELECT file, idx, line FROM latest WHERE entity = ? AND key = ?", arguments: [entity, key])
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT file, idx, line FROM latest WHERE entity = ? AND key = ?"), arguments: [entity, key])
                 .map { SourceLocation(file: $0["file"], line: $0["line"], index: $0["idx"]) }
         }
     }
 
     public func sourceRecord(index: String, key: String) throws -> JSONObject? {
+        try sourceRecords.value(index: index, key: key) { try storedSourceRecord(index: index, key: key) }
+    }
+
+    /// The record as stored (through a prepared statement kept by the connection), and its JSON text's length.
+    func storedSourceRecord(index: String, key: String) throws -> (JSONObject?, Int) {
         guard let text = try db.read({ db in
-            try String.fetchOne(db, sql: "SELECT data FROM source_index WHERE name = ? AND key = ?", arguments: [index, key])
-        }) else { return nil }
-        return try JSONParser.parse(text).objectValue
+            try String.fetchOne(db.cachedStatement(sql: "SELECT data FROM source_index WHERE name = ? AND key = ?"), arguments: [index, key])
+        }) else { return (nil, 0) }
+        return (try JSONParser.parse(text).objectValue, text.utf8.count)
     }
 
     public func children(entity: String, child: String, parentKey: String) throws -> [Record] {
         let rows = try db.read { db in
-            try Row.fetchAll(db, sql: "SELECT file, line, seq, data, pointer FROM child WHERE entity = ? AND child = ? AND parent_key = ? ORDER BY sort, seq",
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT file, line, seq, data, pointer FROM child WHERE entity = ? AND child = ? AND parent_key = ? ORDER BY sort, seq"),
                              arguments: [entity, child, parentKey])
         }
         return try rows.enumerated().map { i, row in
@@ -192,7 +207,7 @@ public final class RunIndex: @unchecked Sendable {
 
     public func canonicalKey(entity: String, key: String) throws -> String? {
         try db.read { db in
-            try String.fetchOne(db, sql: "SELECT canonical FROM mapped_key WHERE entity = ? AND key = ?", arguments: [entity, key])
+            try String.fetchOne(db.cachedStatement(sql: "SELECT canonical FROM mapped_key WHERE entity = ? AND key = ?"), arguments: [entity, key])
         }
     }
 
@@ -201,11 +216,11 @@ public final class RunIndex: @unchecked Sendable {
     /// The first record of each dedupe value, on disk: memory does not grow with the number of customers.
     public func firstSeen(entity: String, value: String, location: SourceLocation, key: String) throws -> (SourceLocation, String)? {
         try db.write { db in
-            if let row = try Row.fetchOne(db, sql: "SELECT file, line, idx, key FROM dedupe WHERE entity = ? AND value = ?", arguments: [entity, value]) {
+            if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT file, line, idx, key FROM dedupe WHERE entity = ? AND value = ?"), arguments: [entity, value]) {
                 return (SourceLocation(file: row["file"], line: row["line"], index: row["idx"]), row["key"])
             }
-            try db.execute(sql: "INSERT INTO dedupe (entity, value, file, line, idx, key) VALUES (?, ?, ?, ?, ?, ?)",
-                           arguments: [entity, value, location.file, location.line, location.index, key])
+            try db.cachedStatement(sql: "INSERT INTO dedupe (entity, value, file, line, idx, key) VALUES (?, ?, ?, ?, ?, ?)")
+                .execute(arguments: [entity, value, location.file, location.line, location.index, key])
             return nil
         }
     }

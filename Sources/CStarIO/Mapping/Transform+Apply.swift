@@ -49,9 +49,7 @@ extension Mapper {
             return .string(base.isEmpty ? block : base + "\n\n" + block)
         case .count(let substring, let note):
             if let s = value.stringValue {
-                var n = 0
-                var rest = s[...]
-                while let r = rest.range(of: substring) { n += 1; rest = rest[r.upperBound...] }
+                let n = occurrences(of: substring, in: s)
                 if n > 0 { resolver.note(note, count: n) }
             }
             return value
@@ -215,6 +213,35 @@ extension Mapper {
             }
         }
         return .object(out)
+    }
+
+    /// How many times `needle` occurs in `s`, not overlapping, as Foundation's `range(of:)` finds them (the `count`
+    /// transform runs on every message body). On bytes when the two cannot differ: an ASCII needle (no line break) in text
+    /// whose Characters are its scalars (no grapheme-joining scalar, see `HTMLBytes.isSafeScalar`); else through Foundation.
+    static func occurrences(of needle: String, in s: String) -> Int {
+        // A line break in the needle could match half of a "\r\n" Character; those go through Foundation.
+        if !needle.isEmpty, needle.utf8.allSatisfy({ $0 < 0x80 && $0 != 0x0A && $0 != 0x0D }) {
+            let counted: Int?? = s.utf8.withContiguousStorageIfAvailable { h -> Int? in
+                guard let base = h.baseAddress, HTMLBytes.allScalarsSafe(base, h.count) else { return h.isEmpty ? 0 : nil }
+                let pattern = Array(needle.utf8)
+                let m = pattern.count
+                var n = 0, i = 0
+                while i + m <= h.count {
+                    if h[i] == pattern[0] {
+                        var k = 1
+                        while k < m && h[i + k] == pattern[k] { k += 1 }
+                        if k == m { n += 1; i += m; continue }
+                    }
+                    i += 1
+                }
+                return n
+            }
+            if let counted = counted ?? nil { return counted }
+        }
+        var n = 0
+        var rest = s[...]
+        while let r = rest.range(of: needle) { n += 1; rest = rest[r.upperBound...] }
+        return n
     }
 
     static func missing(_ policy: MissingPolicy, _ value: JSONValue, _ message: String) throws -> JSONValue {
