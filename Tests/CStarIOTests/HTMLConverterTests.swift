@@ -1,4 +1,4 @@
-import CStarIO
+@testable import CStarIO
 import Testing
 
 @Suite("HTML converter")
@@ -23,5 +23,21 @@ struct HTMLConverterTests {
         #expect(md.contains("[the policy](https://a.test/r)"))
         #expect(md.contains("*keep*") || md.contains("_keep_"))
         #expect(md.contains("**receipt**"))
+    }
+
+    /// A message is text, and a link's target is part of what was written: it stays, after the link's text.
+    @Test(arguments: [
+        (#"<p>See <a href="https://kb.example/article/1">this article</a>.</p>"#, "See this article (https://kb.example/article/1)."),
+        (#"<a href="https://kb.example/a">https://kb.example/a</a>"#, "https://kb.example/a"),
+        (#"Mail <a href="mailto:help@acme.example">help@acme.example</a> or <a href="MAILTO:sales@acme.example">Sales</a>"#,
+         "Mail help@acme.example or Sales (sales@acme.example)"),
+        (#"<a href="https://x.test/q?a=1&amp;b=2"><img src="https://x.test/i.png"></a>"#, "[image: https://x.test/i.png] (https://x.test/q?a=1&b=2)"),
+        (#"<a href="https://x.test/only"></a>end"#, "https://x.test/onlyend"),
+        (##"<a href="#top">Back to top</a> <a href="javascript:void(0)">Click</a> <a>plain</a> <a href="">empty</a>"##, "Back to top Click plain empty"),
+        (#"<a href="https://x.test/a"> <b>Spaced</b> </a>"#, "Spaced (https://x.test/a)"),
+    ])
+    func plainTextKeepsLinkTargets(html: String, expected: String) {
+        #expect(HTMLConverter.plainText(html) == expected)
+        #expect(LegacyHTMLConverter.plainText(html) == expected, "the legacy converter follows the same rule")
     }
 }

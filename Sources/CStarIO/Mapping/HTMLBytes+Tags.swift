@@ -111,6 +111,7 @@ extension HTMLBytes {
             append("- ")
         case .tr: newline()
         case .td, .th: if let last = out.last, last != 0x0A { out.append(0x09) }
+        case .a: textLinks.append((attributes(s, e).href, out.count))
         case .img:
             // cStar holds text only: an inline image stays as its link (a Zendesk /attachments/token/… URL).
             let a = attributes(s, e)
@@ -183,6 +184,14 @@ extension HTMLBytes {
         case .script, .style, .head: skip = max(0, skip - 1)
         case .p, .div, .h1, .h2, .h3, .h4, .h5, .h6, .table, .blockquote, .pre: block()
         case .ul, .ol: listDepth = max(0, listDepth - 1); block()
+        case .a:
+            guard let link = textLinks.popLast(), skip == 0, let href = link.href else { break }
+            // The href decoded as the legacy converter's attributes are, then taken back out of `out`.
+            let mark = out.count
+            try emitValue(href)
+            let target = Array(out[mark...])
+            out.removeSubrange(mark...)
+            out += HTMLConverter.linkSuffix(text: out[min(link.start, mark)..<mark], href: target)
         default: break
         }
     }

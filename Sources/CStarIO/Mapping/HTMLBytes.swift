@@ -55,6 +55,8 @@ struct HTMLBytes {
     var lists: [(ordered: Bool, count: Int)] = []
     /// Open links' href values, as ranges of the input (decoded when the link closes); nil: no href.
     var links: [Range<Int>?] = []
+    /// Plain text: open links' href values and where their text starts in `out`.
+    var textLinks: [(href: Range<Int>?, start: Int)] = []
     var inPre = 0
     var rowCells = 0
     var headerRowDone = false

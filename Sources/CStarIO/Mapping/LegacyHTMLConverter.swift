@@ -1,7 +1,8 @@
 /// The first HTML converter, on Swift Characters and Foundation trimming: the reference the byte-level converter
 /// (`HTMLBytes`) must match byte for byte (HTMLConverterDifferentialTests), and what `HTMLConverter` falls back to
-/// for the inputs the byte path declines (see `HTMLBytes`). Kept unchanged on purpose: its behaviour, quirks
-/// included (text pieces between tags collapse separately, `\r\n` is one Character), is the specification.
+/// for the inputs the byte path declines (see `HTMLBytes`). Kept as it was on purpose: its behaviour, quirks
+/// included (text pieces between tags collapse separately, `\r\n` is one Character), is the specification. (One
+/// rule was added to both since: plain text keeps a link's target, `HTMLConverter.linkSuffix`.)
 ///
 /// HTML → plain text (for messages) and HTML → Markdown (for article bodies). A small tag tokenizer that
 /// handles what helpdesk exports contain: paragraphs, headings, lists, links, emphasis, images, tables, code,
@@ -17,6 +18,7 @@ enum LegacyHTMLConverter {
         var out = ""
         var listDepth = 0
         var skip = 0
+        var links: [(href: String?, start: Int)] = []
         for token in tokenize(html) {
             switch token {
             case .text(let t):
@@ -30,6 +32,7 @@ enum LegacyHTMLConverter {
                 case "li": newline(&out); out += String(repeating: "  ", count: max(0, listDepth - 1)) + "- "
                 case "tr": newline(&out)
                 case "td", "th": if !out.hasSuffix("\n") && !out.isEmpty { out += "\t" }
+                case "a": links.append((attrs["href"], out.utf8.count))
                 case "img":
                     // cStar holds text only: an inline image stays as its link (a Zendesk /attachments/token/… URL).
                     let alt = attrs["alt"].flatMap { $0.isEmpty ? nil : $0 }
@@ -44,7 +47,11 @@ enum LegacyHTMLConverter {
             case .close(let name):
                 switch name {
                 case "script", "style", "head": skip = max(0, skip - 1)
-                case "a": break
+                case "a":
+                    guard let link = links.popLast(), skip == 0, let href = link.href else { break }
+                    let bytes = Array(out.utf8)
+                    let suffix = HTMLConverter.linkSuffix(text: bytes[min(link.start, bytes.count)...], href: Array(href.utf8))
+                    out += String(decoding: suffix, as: UTF8.self)
                 case "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "table", "blockquote", "pre": block(&out)
                 case "ul", "ol": listDepth = max(0, listDepth - 1); block(&out)
                 default: break
