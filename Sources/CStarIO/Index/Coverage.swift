@@ -157,7 +157,9 @@ struct CoverageCounter {
         }
         guard records > 0 else { return c }
         let present = Set(seenOrder.flatMap { [$0, CSVColumns.loose($0)] })
-        for rule in mapping.fields where !rule.optional && rule.constant == nil && rule.columns == nil && !rule.sources.isEmpty {
+        // A rule with a default says what an absent field becomes (users without `suspended` are active): exports that
+        // leave the field out are not a mapping mistake.
+        for rule in mapping.fields where !rule.optional && rule.constant == nil && rule.defaultValue == nil && rule.columns == nil && !rule.sources.isEmpty {
             let has = rule.sources.contains { present.contains($0) || present.contains(FieldRule.head($0)) || present.contains(CSVColumns.loose($0)) }
             if !has {
                 c.missing.append("\(rule.target) ← \(rule.sources.map { "'\($0)'" }.joined(separator: " or ")) (\(mapping.file):\(rule.line))")
