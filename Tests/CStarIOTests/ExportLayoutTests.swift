@@ -351,6 +351,25 @@ struct ExportLayoutTests {
         #expect(named.first?.sameRecords == true)
         #expect(named.first?.message.contains("holds no tickets record that was not read there") == true)
         #expect(found.allSatisfy { !$0.sameRecords }, "ids 3, 4 and 5 are only in the NDJSON files")
+        // When a layout may carry children inline, equal keys do not show that nothing is lost (the comments).
+        let inline = try EntityMapping.parse(yaml: """
+            version: 1
+            entity: tickets
+            target: tickets
+            source:
+              files: [[tickets.json], [tickets.ndjson]]
+              records: tickets
+              firstMatch: true
+            key: id
+            fields:
+              title: id
+            children:
+              messages:
+                inline: comments
+                fields:
+                  content: body
+            """, file: "tickets.yaml")
+        #expect(UnclaimedFiles.find([inline], in: same.dir.path).map(\.sameRecords) == [false])
         // Only the NDJSON layout present: it is read, nothing is left.
         let ndjsonOnly = try MiniExport(["tickets.ndjson": "{\"id\": 3}\n"])
         #expect(UnclaimedFiles.find([mapping], in: ndjsonOnly.dir.path).isEmpty)

@@ -178,11 +178,13 @@ struct ZendeskMappingTests {
             #"{"id":\#(id),"subject":"T\#(id)","description":"d","status":"open","priority":"normal","requester_id":\#(requester),"submitter_id":\#(requester),"assignee_id":8,"organization_id":12,"tags":[],"custom_fields":[],"via":{"channel":"web"},"created_at":"2024-01-0\#(id)T00:00:00Z","updated_at":"2024-01-0\#(id)T00:00:00Z"}"#
         }
         let org = #"{"id":12,"name":"Acme","details":"","created_at":"2024-01-01T00:00:00Z","updated_at":"2024-01-01T00:00:00Z"}"#
-        try write("incremental_tickets_1.json", #"{"tickets":[\#(ticket(1, 7))],"users":[\#(user(7, "rita@example.com", "end-user", #","organization_id":12"#)),\#(user(8, "andy@acme.example", "agent", ""))],"organizations":[\#(org)],"after_cursor":"x","end_of_stream":false}"#)
+        // The agent, side-loaded from an old snapshot as an end-user: the newer copy of the user files wins.
+        let staleAgent = user(8, "andy@old.example", "end-user", "").replacingOccurrences(of: #""updated_at":"2024-01-01T00:00:00Z""#, with: #""updated_at":"2023-01-01T00:00:00Z""#)
+        try write("incremental_tickets_1.json", #"{"tickets":[\#(ticket(1, 7))],"users":[\#(user(7, "rita@example.com", "end-user", #","organization_id":12"#)),\#(staleAgent)],"organizations":[\#(org)],"after_cursor":"x","end_of_stream":false}"#)
         try write("incremental_tickets_2.json", #"{"tickets":[\#(ticket(2, 7))],"users":[\#(user(7, "rita@example.com", "end-user", #","organization_id":12"#))],"organizations":[\#(org)],"after_cursor":null,"end_of_stream":true}"#)
         try write("ticket_comments.json", #"{"comments":[{"id":100,"ticket_id":1,"author_id":7,"body":"Help","public":true,"created_at":"2024-01-01T00:00:00Z"},{"id":101,"ticket_id":1,"author_id":8,"body":"On it","public":true,"created_at":"2024-01-01T01:00:00Z"}]}"#)
         // An incremental user export: user 9 changed email and was suspended later; user 10 was deleted, 11 suspended.
-        try write("users-1.json", #"{"users":[\#(user(9, "old@example.com", "end-user", #","suspended":false"#)),\#(user(10, "gone@example.com", "end-user", #","active":false,"suspended":false"#))]}"#)
+        try write("users-1.json", #"{"users":[\#(user(9, "old@example.com", "end-user", #","suspended":false"#)),\#(user(10, "gone@example.com", "end-user", #","active":false,"suspended":false"#)),\#(user(8, "andy@acme.example", "agent", ""))]}"#)
         try write("users-2.json", #"{"users":[\#(user(9, "new@example.com", "end-user", #","suspended":true,"updated_at":"2024-06-01T00:00:00Z""#).replacingOccurrences(of: #","updated_at":"2024-01-01T00:00:00Z""#, with: "")),\#(user(11, "paused@example.com", "end-user", #","active":true,"suspended":true"#))]}"#)
 
         let run = try await PlannedRun.run(exportDir: dir.path)
@@ -194,5 +196,15 @@ struct ZendeskMappingTests {
         #expect(t1["customerName"] == .string("User 7"))
         #expect(t1["messages"]?.arrayValue?.map { $0["sender"]?.stringValue } == ["customer", "agent"])
         #expect(run.payloads("tickets").count == 2)
+        #expect(t1["metadata"]?["assigneeEmail"] == .string("andy@acme.example"), "the agent as the user files have it, not the stale side-load")
+    }
+
+    /// Ticket pages that could side-load users do not stand in for the users CSV: the CSV is still read.
+    @Test func aUsersCSVBesideTicketPagesIsStillRead() async throws {
+        let run = try await PlannedRun.run(exportDir: try PlannedRun.sampleSubset(["users.csv", "tickets.json", "ticket_comments.json"]))
+        let csv = try #require(run.entity("customers-csv"))
+        #expect(csv.created > 30, "the users CSV's end-users become customers")
+        #expect(run.entity("customers")?.read == 0, "no ticket page side-loads users here")
+        #expect(run.ticket("1")?["customerName"]?.stringValue?.hasPrefix("Unknown requester") == false)
     }
 }

@@ -8,7 +8,7 @@ extension Pipeline {
     func buildIndexes(for mapping: EntityMapping, summary: inout EntitySummary) throws {
         for spec in mapping.indexes where !builtIndexes.contains(spec.name) {
             var reader = MultiFileReader(files: SourceFiles.matches(spec.source, in: exportDirectory), options: ReaderOptions(records: spec.source.records))
-            let n = try index.buildSourceIndex(name: spec.name, reader: &reader, keyPath: spec.key)
+            let n = try index.buildSourceIndex(name: spec.name, reader: &reader, keyPath: spec.key, versionPaths: spec.latestBy)
             logger.debug("index built", metadata: ["index": "\(spec.name)", "records": "\(n)"])
             builtIndexes.insert(spec.name)
         }

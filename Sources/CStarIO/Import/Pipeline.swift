@@ -111,7 +111,7 @@ public final class Pipeline {
         var summaries: [EntitySummary] = []
         var minimumRequests = 0
         defer { try? rejects.close() }
-        let withFiles = Set(mappings.filter { !files(for: $0.source).isEmpty }.map(\.entity))
+        let withFiles = Set(mappings.filter { !SourceFiles.ownMatches($0.source, in: exportDirectory).isEmpty }.map(\.entity))
         refAliases = EntityMapping.refAliases(mappings)
         try Self.requireFiles(mappings, in: exportDirectory)
         for mapping in mappings {

@@ -59,7 +59,10 @@ public enum UnclaimedFiles {
         let root = standard(directory)
         for m in mappings {
             // Each spec with the key its records are told apart by (a child source's own key, when it has one).
-            var specs: [(SourceSpec, String?)] = [(m.source, m.key)] + m.indexes.map { ($0.source, $0.key) }
+            // The entity's own records are compared by key only when a key says it all: not when a layout may carry
+            // children inline or newer versions (the keys match, and the comments or the latest copy would still be lost).
+            let comparable = !m.children.contains { $0.inline != nil } && m.latestBy == nil
+            var specs: [(SourceSpec, String?)] = [(m.source, comparable ? m.key : nil)] + m.indexes.map { ($0.source, $0.key) }
             specs += m.children.flatMap { c in c.sources.map { ($0.spec, c.key) } }
             for (spec, key) in specs {
                 let read = SourceFiles.matches(spec, in: directory)
@@ -105,7 +108,11 @@ public enum UnclaimedFiles {
     static func holdsOnly(keysOf files: [SourceFile], keyPath: String, records: String?, within: [SourceFile]) -> Bool {
         func keys(_ files: [SourceFile], _ each: (String) -> Bool) -> Bool {
             var reader = MultiFileReader(files: files, options: ReaderOptions(records: records))
-            while let item = try? reader.next() {
+            while true {
+                // A file that cannot be read whole is not known to hold nothing more.
+                let next: ReadItem?
+                do { next = try reader.next() } catch { return false }
+                guard let item = next else { break }
                 guard case .record(let r) = item else { if case .problem = item { return false }; continue }
                 guard let k = r.value(at: keyPath)?.scalarText, each(k) else { return false }
             }

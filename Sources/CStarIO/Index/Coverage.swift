@@ -157,9 +157,7 @@ struct CoverageCounter {
         }
         guard records > 0 else { return c }
         let present = Set(seenOrder.flatMap { [$0, CSVColumns.loose($0)] })
-        // A rule with a default says what an absent field becomes (users without `suspended` are active): exports that
-        // leave the field out are not a mapping mistake.
-        for rule in mapping.fields where !rule.optional && rule.constant == nil && rule.defaultValue == nil && rule.columns == nil && !rule.sources.isEmpty {
+        for rule in mapping.fields where !rule.optional && rule.constant == nil && rule.columns == nil && !rule.sources.isEmpty {
             let has = rule.sources.contains { present.contains($0) || present.contains(FieldRule.head($0)) || present.contains(CSVColumns.loose($0)) }
             if !has {
                 c.missing.append("\(rule.target) ← \(rule.sources.map { "'\($0)'" }.joined(separator: " or ")) (\(mapping.file):\(rule.line))")
@@ -174,7 +172,7 @@ struct CoverageCounter {
 /// checks the first `sample` records of each entity, so a mistake is caught before it costs data.
 public enum Preflight {
     public static func missingFields(_ mappings: [EntityMapping], in directory: String, sample: Int = 200) -> [String] {
-        let withFiles = Set(mappings.filter { !SourceFiles.resolve($0.source, in: directory).isEmpty }.map(\.entity))
+        let withFiles = Set(mappings.filter { !SourceFiles.ownMatches($0.source, in: directory).isEmpty }.map(\.entity))
         var problems: [String] = []
         for m in mappings where withFiles.contains(m.entity) {
             if m.supersededBy(withFiles: withFiles, in: mappings) != nil { continue }

@@ -25,7 +25,8 @@ public final class RunIndex: @unchecked Sendable {
         db = try DatabaseQueue(path: path, configuration: config)
         try db.write { db in
             try db.execute(sql: """
-                CREATE TABLE source_index (name TEXT NOT NULL, key TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (name, key)) WITHOUT ROWID;
+                CREATE TABLE source_index (name TEXT NOT NULL, key TEXT NOT NULL, data TEXT NOT NULL, version TEXT NOT NULL DEFAULT '',
+                    PRIMARY KEY (name, key)) WITHOUT ROWID;
                 CREATE TABLE child (entity TEXT NOT NULL, child TEXT NOT NULL, parent_key TEXT NOT NULL, seq INTEGER NOT NULL,
                     file TEXT NOT NULL, line INTEGER NOT NULL, data TEXT NOT NULL, child_key TEXT, sort TEXT NOT NULL DEFAULT '',
                     pointer TEXT, PRIMARY KEY (entity, child, parent_key, seq)) WITHOUT ROWID;
@@ -46,16 +47,22 @@ public final class RunIndex: @unchecked Sendable {
 
     /// Indexes every record of `reader` under `name` by the value at `keyPath`. Returns records indexed and
     /// problems met (unreadable records are reported by the entity that reads the file itself).
-    public func buildSourceIndex(name: String, reader: inout some RecordReader, keyPath: String) throws -> Int {
+    /// With `versionPaths` (an index's `latestBy`), a key met again keeps its latest copy (greatest version, the
+    /// last read on a tie; a copy without a version never replaces one with it); without, the last copy read.
+    public func buildSourceIndex(name: String, reader: inout some RecordReader, keyPath: String, versionPaths: [String] = []) throws -> Int {
         var count = 0
         // Lookups cached before (a key not found yet, say) must not outlive the write; nor one read during it.
         sourceRecords.invalidate()
         defer { sourceRecords.invalidate() }
         try db.write { db in
-            let statement = try db.makeStatement(sql: "INSERT OR REPLACE INTO source_index (name, key, data) VALUES (?, ?, ?)")
+            let statement = try db.makeStatement(sql: """
+                INSERT INTO source_index (name, key, data, version) VALUES (?, ?, ?, ?)
+                ON CONFLICT (name, key) DO UPDATE SET data = excluded.data, version = excluded.version WHERE excluded.version >= source_index.version
+                """)
             while let item = try reader.next() {
                 guard case .record(let r) = item, let key = r.value(at: keyPath)?.scalarText else { continue }
-                try statement.execute(arguments: [name, key, JSONSerializer.string(.object(r.fields))])
+                let version = versionPaths.map { SortKey.of(r.value(at: $0), missing: "") }.joined(separator: "\u{1}")
+                try statement.execute(arguments: [name, key, JSONSerializer.string(.object(r.fields)), version])
                 count += 1
             }
         }

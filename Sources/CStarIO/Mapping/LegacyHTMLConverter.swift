@@ -49,8 +49,8 @@ enum LegacyHTMLConverter {
                 case "script", "style", "head": skip = max(0, skip - 1)
                 case "a":
                     guard let link = links.popLast(), skip == 0, let href = link.href else { break }
-                    let bytes = Array(out.utf8)
-                    let suffix = HTMLConverter.linkSuffix(text: bytes[min(link.start, bytes.count)...], href: Array(href.utf8))
+                    let text = Array(out.utf8.dropFirst(link.start))  // the link's text only (not the whole output)
+                    let suffix = HTMLConverter.linkSuffix(text: text[...], href: Array(href.utf8))
                     out += String(decoding: suffix, as: UTF8.self)
                 case "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "table", "blockquote", "pre": block(&out)
                 case "ul", "ol": listDepth = max(0, listDepth - 1); block(&out)

@@ -147,6 +147,9 @@ public struct IndexSpec: Sendable {
     public var name: String
     public var source: SourceSpec
     public var key: String
+    /// A key met again keeps its latest copy by these fields (a user side-loaded into an older ticket page must
+    /// not replace the newer one of the user files); empty: the last copy read.
+    public var latestBy: [String] = []
 }
 
 /// Files of child records kept apart from their parents (a comments dump), joined on `parentKey`.

@@ -85,7 +85,7 @@ extension EntityMapping {
         if let ix = dict["indexes"], let pairs = r.mapping(ix, "indexes") {
             for (name, node) in pairs {
                 let p = "indexes.\(name)"
-                guard let spec = r.mapping(node, p, allowed: ["files", "records", "key", "firstMatch", "sideloads"]) else { continue }
+                guard let spec = r.mapping(node, p, allowed: ["files", "records", "key", "firstMatch", "sideloads", "latestBy"]) else { continue }
                 let d = Dictionary(spec, uniquingKeysWith: { a, _ in a })
                 guard let key = d["key"].flatMap({ r.string($0, "\(p).key") }) else { r.fail(node, "\(p).key", "an index needs 'key'"); continue }
                 var src = SourceSpec(files: [], records: d["records"].flatMap { r.string($0, "\(p).records") })
@@ -96,7 +96,10 @@ extension EntityMapping {
                 checkPatterns(src.sideloads, node: node, path: "\(p).sideloads", &r)
                 if src.files.isEmpty { r.fail(node, "\(p).files", "name at least one file") }
                 checkPatterns(src.files, node: node, path: "\(p).files", &r)
-                indexes.append(IndexSpec(name: name, source: src, key: key))
+                if !src.sideloads.isEmpty, src.records == nil { r.fail(node, "\(p).sideloads", "side-loads need 'records' (the key of the side-loaded array)") }
+                var ix = IndexSpec(name: name, source: src, key: key)
+                ix.latestBy = d["latestBy"].flatMap { r.strings($0, "\(p).latestBy") } ?? []
+                indexes.append(ix)
             }
         }
         var children: [ChildSpec] = []
@@ -244,6 +247,7 @@ extension EntityMapping {
             }
         }
         if source.files.isEmpty { r.fail(node, "\(path).files", "name at least one source file") }
+        if !source.sideloads.isEmpty, source.records == nil { r.fail(node, "\(path).sideloads", "side-loads need 'records' (the key of the side-loaded array)") }
         checkPatterns(source.files, node: node, path: "\(path).files", &r)
         return source
     }

@@ -38,7 +38,7 @@ public enum SourceDetector {
             var evidence: [Evidence] = []
             var faint: [Evidence] = []
             for m in entities {
-                let files = SourceFiles.resolve(m.source, in: exportDirectory)
+                let files = SourceFiles.ownMatches(m.source, in: exportDirectory).map(\.path)
                 guard let file = files.first, let record = firstRecord(file, records: m.source.records) else { continue }
                 let f = fit(m, record)
                 if f >= minimumFit { evidence.append(Evidence(entity: m.entity, file: file, fit: f)) } else if f > 0 { faint.append(Evidence(entity: m.entity, file: file, fit: f)) }

@@ -14,7 +14,10 @@ extension SourceFiles {
         }
     }
 
-    static func ownMatches(_ source: SourceSpec, in directory: String) -> [SourceFile] {
+    /// The files of the spec's own patterns, side-loads left out: what decides whether an entity "found its files"
+    /// (a fallback such as the users CSV stands in for the JSON users only when those are absent, whatever ticket
+    /// pages may side-load).
+    public static func ownMatches(_ source: SourceSpec, in directory: String) -> [SourceFile] {
         guard source.firstMatch else { return matches(source.files, in: directory) }
         for group in source.groups.isEmpty ? source.files.map({ [$0] }) : source.groups {
             let found = matches(group, in: directory)

@@ -240,7 +240,8 @@ public struct MultiFileReader: RecordReader {
                     // records: the page's own records, a bare object or a page without the array are not, and say nothing.
                     switch r {
                     case .record(let record) where record.location.pointer?.hasPrefix(sideloadPrefix) == true: break
-                    case .problem: break
+                    // A problem of the page itself is the page's entity's to report (it reads the file too).
+                    case .problem(let p) where p.message.contains(sideloadPrefix): break
                     default: continue
                     }
                 }
