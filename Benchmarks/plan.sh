@@ -5,7 +5,7 @@
 # user lookups, html_body → text). Optionally the plan of another build (the base of a change), so a speed-up is
 # a ratio measured in the same run.
 #
-#   Benchmarks/plan.sh                          # 100,000 tickets with 5 comments each (Zendesk-shaped html_body)
+#   Benchmarks/plan.sh                          # 100,000 tickets with 5 comments each (Zendesk-shaped, --zendesk)
 #   TICKETS=20000 Benchmarks/plan.sh
 #   BASE=/path/to/base-worktree Benchmarks/plan.sh   # also the plan of that worktree's release build (built first)
 #   BIN=… BASE_BIN=… Benchmarks/plan.sh         # binaries already built
@@ -37,7 +37,7 @@ if [ -z "${BASE_BIN:-}" ] && [ -n "${BASE:-}" ]; then
   BASE_BIN="$(cd "$BASE" && swift build -c release --show-bin-path)/cstar-io"
 fi
 
-[ -f "$EXPORT/tickets.ndjson" ] || python3 Benchmarks/generate_export.py "$TICKETS" "$EXPORT" "$PER" --html zendesk
+[ -f "$EXPORT/tickets.ndjson" ] || python3 Benchmarks/generate_export.py "$TICKETS" "$EXPORT" "$PER" --zendesk
 STATE=$(mktemp -d)
 trap 'rm -rf "$STATE"' EXIT
 FILES=("$EXPORT/organizations.json" "$EXPORT/users.json" "$EXPORT/tickets.ndjson")
@@ -50,7 +50,7 @@ if [ -n "${BASE_BIN:-}" ] && [ "$CHECK" = 1 ]; then
   "$BIN" plan "$EXPORT" --mapping zendesk --state-dir "$STATE/check" --out "$STATE/out-new" --quiet || [ $? = 3 ]
   "$BASE_BIN" plan "$EXPORT" --mapping zendesk --state-dir "$STATE/check-base" --out "$STATE/out-base" --quiet || [ $? = 3 ]
   if diff -rq "$STATE/out-new" "$STATE/out-base" >/dev/null; then
-    echo "  batches: $(ls "$STATE/out-new" | wc -l) files, identical from both builds"
+    echo "  batches: $(find "$STATE/out-new" -type f | wc -l) files, identical from both builds"
   else
     echo "  batches DIFFER between the builds" >&2; diff -rq "$STATE/out-new" "$STATE/out-base" | head >&2; exit 1
   fi
