@@ -1,15 +1,18 @@
 #!/usr/bin/env python3
 """A Zendesk-style full export for the migration benchmark.
 
-    generate_export.py TICKETS OUT_DIR [COMMENTS_PER_TICKET] [--html zendesk]
+    generate_export.py TICKETS OUT_DIR [COMMENTS_PER_TICKET] [--zendesk]
 
 Writes OUT_DIR/organizations.json, users.json (one end-user per 5 tickets, plus agents) and tickets.ndjson
 (the full-export layout: one ticket per line with its comments inline). Deterministic.
 
-Each comment's html_body is its body in one <p> by default. With --html zendesk it is shaped like the bodies
-Zendesk exports: a zd-comment div, a greeting and paragraphs split at random, <br> line breaks, &nbsp; and
-&amp;, now and then a link, a list or an inline image (an /attachments/token/ URL). The plain body, the ids and
-everything else stay exactly as without the option (the markup takes its randomness from a generator of its own).
+Each comment's html_body is its body in one <p> by default. With --zendesk the export is shaped like a real
+one for `plan` with the built-in mapping: html_body as Zendesk writes it (a zd-comment div, a greeting and
+paragraphs split at random, <br> line breaks, &nbsp; and &amp;, now and then a link, a list or an inline image
+with an /attachments/token/ URL), and the other fields that mapping reads (users' suspended, notes,
+user_fields, phone, time_zone, locale, updated_at; organizations' organization_fields, domain_names, tags;
+tickets' organization_id and submitter_id). The plain bodies, ids and every value of the default output stay
+exactly as they are without the option (the markup takes its randomness from a generator of its own).
 """
 import json
 import os
@@ -17,13 +20,10 @@ import random
 import sys
 
 args = sys.argv[1:]
-html_style = "simple"
-if "--html" in args:
-    i = args.index("--html")
-    html_style = args[i + 1]
-    del args[i:i + 2]
-    if html_style not in ("simple", "zendesk"):
-        sys.exit("--html takes simple or zendesk")
+zendesk = "--zendesk" in args
+if zendesk:
+    args.remove("--zendesk")
+html_style = "zendesk" if zendesk else "simple"
 tickets = int(args[0])
 out = args[1]
 per = int(args[2]) if len(args) > 2 else 5
@@ -61,8 +61,11 @@ users = max(10, tickets // 5)
 orgs = max(2, users // 200)
 
 with open(os.path.join(out, "organizations.json"), "w") as f:
-    json.dump({"organizations": [{"id": 5000 + i, "name": f"Org {i}", "details": f"Organization {i}"} for i in range(1, orgs + 1)],
-               "next_page": None, "count": orgs}, f)
+    rows = [{"id": 5000 + i, "name": f"Org {i}", "details": f"Organization {i}"} for i in range(1, orgs + 1)]
+    if zendesk:
+        for o in rows:
+            o.update({"organization_fields": {}, "domain_names": [f"org{o['id']}.example.com"], "tags": []})
+    json.dump({"organizations": rows, "next_page": None, "count": orgs}, f)
 
 with open(os.path.join(out, "users.json"), "w") as f:
     rows = [{"id": 1, "name": "Alex Agent", "email": "alex.agent@sandbox.cstar.test", "role": "agent"},
@@ -71,6 +74,10 @@ with open(os.path.join(out, "users.json"), "w") as f:
         rows.append({"id": 1000 + i, "name": f"Customer {i}", "email": f"customer{i}@example.com", "role": "end-user",
                      "organization_id": 5000 + 1 + i % orgs, "tags": ["vip"] if i % 17 == 0 else [],
                      "created_at": f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}T{i % 24:02d}:{i % 60:02d}:{(i // 60) % 60:02d}Z"})
+    if zendesk:
+        for u in rows:
+            u.update({"suspended": False, "notes": "", "user_fields": {}, "phone": None, "time_zone": "London", "locale": "en-US",
+                      "updated_at": u.get("created_at", "2024-01-01T00:00:00Z")})
     json.dump({"users": rows, "next_page": None, "count": len(rows)}, f)
 
 statuses = ["new", "open", "pending", "hold", "solved", "closed"]
@@ -92,4 +99,6 @@ with open(os.path.join(out, "tickets.ndjson"), "w") as f:
                   "requester_id": requester, "assignee_id": 1 + t % 2, "tags": [rng.choice(words)],
                   "created_at": f"2025-03-{day:02d}T09:{t % 60:02d}:{(t // 60) % 60:02d}Z", "updated_at": "2025-04-01T00:00:00Z",
                   "comments": comments}
+        if zendesk:
+            ticket.update({"organization_id": 5000 + 1 + (requester - 1000) % orgs, "submitter_id": requester})
         f.write(json.dumps(ticket, separators=(",", ":")) + "\n")

@@ -31,7 +31,8 @@ def html2text:
     ($all[] | select(.role == "end-user")
       | {target: "customers", email: (.email | clean | ascii_downcase), name: ((.name // .email) | clean),
          status: (if .suspended == true then "inactive" else "active" end), tags: [(.tags // [])[] | clean | ascii_downcase],
-         metadata: {zendeskUserId: (.id | str), zendeskOrganizationId: (.organization_id | str)},
+         notes: ((.notes // .details) | clean | if . == "" then null else . end),
+         metadata: {zendeskUserId: (.id | str), zendeskOrganizationId: (.organization_id | str), phone: .phone, timeZone: .time_zone, locale: .locale},
          createdAt: (.created_at | iso), updatedAt: (.updated_at | iso)}),
     ($all[] | select(.role == "end-user" and .organization_id != null)
       | {target: "customer-group-memberships", groupId: "@organizations:\(.organization_id)", customerId: "@customers:\(.id)"}),
