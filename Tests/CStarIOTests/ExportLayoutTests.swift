@@ -1,4 +1,4 @@
-import CStarIO
+@testable import CStarIO
 import Foundation
 import Logging
 import Testing
@@ -373,5 +373,43 @@ struct ExportLayoutTests {
         // Only the NDJSON layout present: it is read, nothing is left.
         let ndjsonOnly = try MiniExport(["tickets.ndjson": "{\"id\": 3}\n"])
         #expect(UnclaimedFiles.find([mapping], in: ndjsonOnly.dir.path).isEmpty)
+    }
+
+    /// Side-loads: only the elements of the side-loaded array of pages of other records; a page without it, a
+    /// non-JSON file, a bare record or a page that breaks off yields nothing and stops nothing.
+    @Test func sideLoadedRecordsComeOnlyFromTheArrayAndABrokenPageStopsNothing() throws {
+        let export = try MiniExport([
+            "users.json": #"{"users": [{"id": 1, "name": "A"}]}"#,
+            "tickets-1.json": #"{"tickets": [{"id": 10}], "users": [{"id": 2, "name": "B"}, {"id": 3, "name": "C"}], "next_page": "x"}"#,
+            "tickets-2.json": #"{"tickets": [{"id": 11}], "next_page": null}"#,
+            "tickets-3.json": #"{"id": 12, "subject": "a bare record"}"#,
+            "tickets-4.json": #"{"tickets": [{"id": 13}], "users": [{"id": 4, "name": "D"}, {"id": 5, "na"#,
+            "tickets-5.json": "a,b\n1,2\n",
+        ])
+        var spec = SourceSpec(files: ["users.json"], records: "users")
+        spec.sideloads = ["tickets-*.json"]
+        let files = SourceFiles.matches(spec, in: export.dir.path)
+        #expect(files.map { ($0.path as NSString).lastPathComponent } == ["users.json", "tickets-1.json", "tickets-2.json", "tickets-3.json", "tickets-4.json", "tickets-5.json"])
+        #expect(files.map(\.sideload) == [false, true, true, true, true, true])
+        var reader = MultiFileReader(files: files, options: ReaderOptions(records: "users"))
+        var names: [String] = []
+        var others = 0
+        while let item = try reader.next() {
+            if case .record(let r) = item { names.append(r.value(at: "name")?.stringValue ?? "?") } else { others += 1 }
+        }
+        #expect(names == ["A", "B", "C", "D"])
+        #expect(others == 0, "the pages' own problems and warnings are their entity's to report")
+        // Side-loads need the records key.
+        #expect(throws: (any Error).self) {
+            try EntityMapping.parse(yaml: """
+                version: 1
+                entity: customers
+                target: customers
+                source: { files: [users.json], sideloads: ["tickets-*.json"] }
+                key: id
+                fields:
+                  email: email
+                """, file: "customers.yaml")
+        }
     }
 }

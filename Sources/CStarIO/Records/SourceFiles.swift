@@ -228,13 +228,24 @@ public struct MultiFileReader: RecordReader {
         while true {
             if current == nil {
                 guard nextIndex < paths.count else { return nil }
-                let reader = try SourceFiles.reader(for: paths[nextIndex], options: options)
+                let sideload = sideloads[nextIndex]
                 nextIndex += 1
-                // Only a JSON page can carry a side-loaded array; any other file is not read for it.
-                if sideloads[nextIndex - 1], !(reader is JSONRecordReader) { continue }
+                // A page read for its side-loaded array is the page's own entity's to read and report: one that cannot
+                // be opened, or is not JSON, yields nothing here (it does not stop the records read beside it).
+                guard let reader = sideload ? try? SourceFiles.reader(for: paths[nextIndex - 1], options: options)
+                                            : try SourceFiles.reader(for: paths[nextIndex - 1], options: options) else { continue }
+                if sideload, !(reader is JSONRecordReader) { continue }
                 current = reader
             }
-            if let r = try current!.next() {
+            let item: ReadItem?
+            if sideloads[nextIndex - 1] {
+                // Likewise a page that breaks off (truncated JSON): what it held before is kept, the rest is the page's
+                // entity's error to report.
+                do { item = try current!.next() } catch { current = nil; continue }
+            } else {
+                item = try current!.next()
+            }
+            if let r = item {
                 if sideloads[nextIndex - 1] {
                     // From a page of other records, only the elements of the side-loaded array (`/users/3`) are these
                     // records: the page's own records, a bare object or a page without the array are not, and say nothing.
