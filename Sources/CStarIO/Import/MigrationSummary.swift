@@ -126,6 +126,12 @@ public struct MigrationSummary: Sendable {
         entities.reduce(0) { sum, e in sum + e.notes.filter { Self.isLoss($0.key) }.reduce(0) { $0 + $1.value } }
     }
 
+    /// Something of the export did not arrive: rejected records or children, files of records no mapping reads,
+    /// values left behind. Both `migrate`'s and `plan`'s verdicts end "with problems" on it.
+    public var leftSomethingBehind: Bool {
+        totalRejected > 0 || totalChildRejected > 0 || !unclaimedRecordFiles.isEmpty || valuesNotMigrated > 0
+    }
+
     /// A note that tells of values left behind says "(not migrated" (the wording the mapper's notes keep to).
     public static func isLoss(_ note: String) -> Bool { note.contains("(not migrated") }
 

@@ -53,10 +53,12 @@ public enum UnclaimedFiles {
 
     public static func find(_ mappings: [EntityMapping], in directory: String) -> [UnclaimedFile] {
         var claimed = Set<String>()
-        // Files of a `firstMatch` alternative that was not read (tickets.ndjson when tickets.json was): its entity
-        // and the file read instead.
-        var alternatives: [String: (mapping: EntityMapping, read: String, readFiles: [SourceFile], spec: SourceSpec, key: String?)] = [:]
+        // Specs with a `firstMatch` alternative that was not read (tickets.ndjson when tickets.json was), and the
+        // unread files by the spec they belong to.
+        var groups: [(mapping: EntityMapping, spec: SourceSpec, key: String?, read: [SourceFile])] = []
+        var alternatives: [String: Int] = [:]
         let root = standard(directory)
+        func relative(_ path: String) -> String { String(standard(path).dropFirst(root.count).drop { $0 == "/" }) }
         for m in mappings {
             // Each spec with the key its records are told apart by (a child source's own key, when it has one).
             // The entity's own records are compared by key only when a key says it all: not when a layout may carry
@@ -67,11 +69,12 @@ public enum UnclaimedFiles {
             for (spec, key) in specs {
                 let read = SourceFiles.matches(spec, in: directory)
                 for f in read { claimed.insert(standard(f.path)) }
-                guard spec.firstMatch, let first = read.first else { continue }
+                guard spec.firstMatch, !read.isEmpty else { continue }
                 let readPaths = Set(read.map { standard($0.path) })
                 for f in SourceFiles.matches(spec.files, in: directory) where !readPaths.contains(standard(f.path)) {
-                    alternatives[standard(f.path)] = (m, String(standard(first.path).dropFirst(root.count).drop { $0 == "/" }), read, spec, key)
+                    alternatives[standard(f.path)] = groups.count
                 }
+                groups.append((m, spec, key, read))
             }
         }
         var keyOwners: [String: EntityMapping] = [:]
@@ -81,13 +84,18 @@ public enum UnclaimedFiles {
             if keyOwners[key] == nil { keyOwners[key] = m }
         }
         var out: [UnclaimedFile] = []
+        // The keys of each layout read, collected once however many unread files its alternatives have.
+        var knownKeys: [Int: Set<String>?] = [:]
         for path in dataFiles(in: root) where !claimed.contains(path) {
-            let relative = String(path.dropFirst(root.count).drop { $0 == "/" })
-            if let alt = alternatives[path] {
-                var file = UnclaimedFile(path: relative, recordsKey: recordsKey(of: path).map(\.0), probableEntity: alt.mapping.entity,
-                                         mappingFile: alt.mapping.file, notReadBecause: alt.read)
+            if let g = alternatives[path] {
+                let alt = groups[g]
+                var file = UnclaimedFile(path: relative(path), recordsKey: recordsKey(of: path).map(\.0), probableEntity: alt.mapping.entity,
+                                         mappingFile: alt.mapping.file, notReadBecause: relative(alt.read[0].path))
                 if let key = alt.key {
-                    file.sameRecords = holdsOnly(keysOf: [SourceFile(path: path, fields: [:])], keyPath: key, records: alt.spec.records, within: alt.readFiles)
+                    if knownKeys[g] == nil { knownKeys[g] = keys(of: alt.read, keyPath: key, records: alt.spec.records) }
+                    if let known = knownKeys[g]! {
+                        file.sameRecords = keys(of: [SourceFile(path: path, fields: [:])], keyPath: key, records: alt.spec.records)?.isSubset(of: known) ?? false
+                    }
                 }
                 out.append(file)
                 continue
@@ -98,29 +106,29 @@ public enum UnclaimedFiles {
                 // `{"users": [...]}` is a page of `users` records; `{"user": {...}}` a single-object response of them.
                 if isList { key = k; owner = keyOwners[k] } else if let o = keyOwners[k + "s"] { key = k + "s"; owner = o }
             }
-            out.append(UnclaimedFile(path: relative, recordsKey: key, probableEntity: owner?.entity, mappingFile: owner?.file))
+            out.append(UnclaimedFile(path: relative(path), recordsKey: key, probableEntity: owner?.entity, mappingFile: owner?.file))
         }
         return out
     }
 
-    /// Whether every record of `files` has a key (at `keyPath`) that some record of `within` has. Only for the
-    /// rare export holding two layouts of one entity; the keys of the layout read are held while it is checked.
-    static func holdsOnly(keysOf files: [SourceFile], keyPath: String, records: String?, within: [SourceFile]) -> Bool {
-        func keys(_ files: [SourceFile], _ each: (String) -> Bool) -> Bool {
-            var reader = MultiFileReader(files: files, options: ReaderOptions(records: records))
-            while true {
-                // A file that cannot be read whole is not known to hold nothing more.
-                let next: ReadItem?
-                do { next = try reader.next() } catch { return false }
-                guard let item = next else { break }
-                guard case .record(let r) = item else { if case .problem = item { return false }; continue }
-                guard let k = r.value(at: keyPath)?.scalarText, each(k) else { return false }
+    /// The key (at `keyPath`) of every record of `files`; nil when a record has none or the files cannot be read
+    /// whole (then they are not known to hold nothing more). Only for the rare export holding two layouts of one
+    /// entity: the keys are held while the layouts are compared.
+    static func keys(of files: [SourceFile], keyPath: String, records: String?) -> Set<String>? {
+        var reader = MultiFileReader(files: files, options: ReaderOptions(records: records))
+        var keys = Set<String>()
+        while true {
+            let next: ReadItem?
+            do { next = try reader.next() } catch { return nil }
+            guard let item = next else { return keys }
+            switch item {
+            case .record(let r):
+                guard let k = r.value(at: keyPath)?.scalarText else { return nil }
+                keys.insert(k)
+            case .problem: return nil
+            case .warning: continue
             }
-            return true
         }
-        var known = Set<String>()
-        guard keys(within, { known.insert($0); return true }) else { return false }
-        return keys(files) { known.contains($0) }
     }
 
     static func standard(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }

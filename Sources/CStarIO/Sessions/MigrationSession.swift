@@ -182,7 +182,7 @@ extension MigrationSummary {
         if totalFailed > 0 { return .failed }
         if !mismatched.isEmpty { return .mismatch }
         // Export files that look like records no mapping reads are records this run does not migrate: a problem.
-        if totalRejected > 0 || totalChildRejected > 0 || !unclaimedRecordFiles.isEmpty || valuesNotMigrated > 0 { return .finishedWithRejects }
+        if leftSomethingBehind { return .finishedWithRejects }
         return .clean
     }
 }

@@ -40,9 +40,7 @@ public struct PlanSession {
             // A rule reading a field no record has is a mapping mistake (a typo, or a column this export lacks).
             if summary.entities.contains(where: { !($0.coverage?.missing.isEmpty ?? true) }) { return .fieldsMissing }
             // Export files that look like records no mapping reads are records a migration would not carry: a problem.
-            if summary.totalRejected > 0 || summary.totalChildRejected > 0 || !summary.unclaimedRecordFiles.isEmpty || summary.valuesNotMigrated > 0 {
-                return .rejects
-            }
+            if summary.leftSomethingBehind { return .rejects }
             return .clean
         }
     }
